@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * cen_constraints.h - the DMA constraint model of cenalloc, its merge, the
+ * the DMA constraint model of cenalloc, its merge, the
  * feasibility check, the segment layout rules and the verifier.
  *
  * One implementation, compiled into cenalloc.ko and into userspace.
@@ -12,7 +12,10 @@
  *
  *  - every byte of every segment is at or below @addr_limit;
  *  - there are at most @max_segments segments (1 = physically contiguous);
- *  - no segment is longer than @max_seg_size;
+ *  - no segment is longer than the largest power of two not above
+ *    @max_seg_size (65535 counts as 32 KiB, UINT_MAX as 2 GiB): power-of-two
+ *    pieces tile boundary windows exactly, at the price of at most twice
+ *    the segments a device strictly needs;
  *  - no segment crosses a multiple of (@seg_boundary_mask + 1);
  *  - every segment starts at a multiple of @align, and every segment but
  *    the last one has a length that is a multiple of @align (so segments
@@ -54,6 +57,7 @@ enum cen_coherency {
 	CEN_COH_ANY = 0,	/* either works */
 	CEN_COH_CACHED,		/* device snoops CPU caches */
 	CEN_COH_UNCACHED,	/* device does not snoop: write-combine */
+	CEN_COH_CONFLICT,	/* merged: both were required */
 	CEN_COH_COUNT
 };
 
@@ -66,7 +70,7 @@ struct cen_constraints {
 	u64 seg_boundary_mask;	/* 2^k - 1; U64_MAX = no boundary */
 	u64 align;		/* power of two, bytes; 1 = none */
 	u32 max_segments;	/* 1 = contiguous; U32_MAX = any */
-	u8 iommu;		/* behind an IOMMU (explanations only) */
+	u8 iommu;		/* behind an IOMMU; merged: all members are */
 	u8 coherency;		/* enum cen_coherency */
 	u8 src[CEN_F_COUNT];	/* enum cen_source of each field */
 	u16 origin[CEN_F_COUNT]; /* member index that set it (merged sets) */
@@ -220,10 +224,13 @@ int cen_merge_all(const struct cen_constraints *members, u32 n, u64 size,
 
 /* ---- layout --------------------------------------------------------- */
 
+/* The effective segment size limit: rounddown_pow2(max_seg_size). */
+u64 cen_eff_seg_size(const struct cen_constraints *c);
+
 /*
- * The longest segment that may be followed by another one:
- * min(max_seg_size, boundary window) rounded down to the alignment and to
- * the granule.  0 means only a single segment can be built.
+ * The piece length cenalloc splits runs into: min(effective segment size,
+ * boundary window), a power of two.  0 when it is below the alignment or
+ * the granule, so only a single segment can be built.
  */
 u64 cen_inner_seg_max(const struct cen_constraints *c,
 		      unsigned int granule_shift);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * cen_solver.h - choose where a buffer's memory comes from.
+ * choose where a buffer's memory comes from.
  *
  * Backends are described by what they can do, not by what they are, so the
  * solver runs the same way in the kernel (on the backends registered on the
@@ -57,6 +57,8 @@ struct cen_backend_desc {
  * @align: alignment every chunk is allocated with, bytes.
  * @addr_limit: highest address the allocation may use.
  * @max_segments: worst-case segment count of this plan.
+ * @worst_addr: contig: the least favourable chunk address the estimate
+ *	assumed; scatter: the lowest chunk address.
  */
 struct cen_plan {
 	u32 backend;
@@ -64,6 +66,7 @@ struct cen_plan {
 	u64 align;
 	u64 addr_limit;
 	u64 max_segments;
+	u64 worst_addr;
 };
 
 /**

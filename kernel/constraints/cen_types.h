@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * cen_types.h - the one shim between the constraint code and its host.
+ * the one shim between the constraint code and its host.
  *
  * kernel/constraints/ is compiled twice from the same files: into
  * cenalloc.ko and into the userspace test harness and tools.  This header
@@ -12,13 +12,16 @@
 #ifdef __KERNEL__
 #include <linux/types.h>
 #include <linux/errno.h>
+#include <linux/kernel.h>
 #include <linux/limits.h>
 #include <linux/log2.h>
+#include <linux/math64.h>
 #include <linux/string.h>
 #else
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -34,6 +37,16 @@ typedef uint64_t u64;
 #define U64_MAX ((u64)~0ULL)
 #endif
 #endif
+
+/* 64-bit division that also links on 32-bit kernels. */
+static inline u64 cen_div(u64 a, u64 b)
+{
+#ifdef __KERNEL__
+	return div64_u64(a, b);
+#else
+	return a / b;
+#endif
+}
 
 /* Power-of-two helpers that behave the same in both worlds. */
 static inline bool cen_is_pow2(u64 v)

@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * pick the backends that can back a buffer, best first.
+ *
+ * Every estimate is a worst case: a scatter backend may hand out nothing
+ * larger than its minimum chunk, and a contiguous chunk may land at the
+ * least favourable address its alignment allows.  A plan the solver
+ * accepts therefore works wherever the memory actually comes from.
+ */
+#include "cen_solver.h"
+
+static u64 cen_min(u64 a, u64 b)
+{
+	return a < b ? a : b;
+}
+
+static u64 cen_max(u64 a, u64 b)
+{
+	return a > b ? a : b;
+}
+
+static void cen_reject(struct cen_why *why, u32 code, u32 field, u32 backend,
+		       u64 value, u64 limit)
+{
+	why->code = code;
+	why->field = field;
+	why->member = backend;
+	why->value = value;
+	why->limit = limit;
+}
+
+/* Round up to a power of two @p; U64_MAX when it does not fit. */
+static u64 cen_align_up(u64 v, u64 p)
+{
+	if (v > U64_MAX - (p - 1))
+		return U64_MAX;
+	return (v + p - 1) & ~(p - 1);
+}
+
+/* Lowest usable address of @b aligned to @al (address 0 is never used). */
+static u64 cen_base(const struct cen_backend_desc *b, u64 al)
+{
+	return cen_align_up(cen_max(b->addr_lo, 1), al);
+}
+
+/* Worst-case segments when every chunk is @ch bytes and the tail is last. */
+static u64 cen_scatter_segments(const struct cen_constraints *c, u64 size,
+				u64 ch, unsigned int gs)
+{
+	u64 k = cen_div(size, ch) + !!(size & (ch - 1));
+	u64 tail = size - (k - 1) * ch;
+	u64 full = 0, last;
+
+	if (k > 1) {
+		full = cen_chunk_segments(c, ch, ch, false, gs);
+		if (full == U64_MAX)
+			return U64_MAX;
+	}
+	/* The tail chunk is allocated at its own order, naturally aligned. */
+	last = cen_chunk_segments(c, ch, tail, true, gs);
+	if (last == U64_MAX || (k > 1 && full > (U64_MAX - last) / (k - 1)))
+		return U64_MAX;
+	return (k - 1) * full + last;
+}
+
+/* Address of the single chunk of a contiguous plan, worst case. */
+static u64 cen_contig_addr(const struct cen_constraints *c,
+			   const struct cen_backend_desc *b, u64 al)
+{
+	u64 w = c->seg_boundary_mask == U64_MAX ? 0 : c->seg_boundary_mask + 1;
+	u64 base = cen_base(b, al), off, target;
+
+	if (base == U64_MAX || !w || al >= w ||
+	    (b->addr_lo & ~c->seg_boundary_mask) ==
+	    (b->addr_hi & ~c->seg_boundary_mask))
+		return base;
+	/* Alignment below the window: assume the chunk straddles one. */
+	off = base & (w - 1);
+	target = w - al;
+	if (off > target)
+		return base > U64_MAX - w ? U64_MAX : base - off + target + w;
+	return base - off + target;
+}
+
+static bool cen_solve_scatter(const struct cen_constraints *c, u64 size,
+			      unsigned int gs, const struct cen_backend_desc *b,
+			      u64 limit, struct cen_plan *p, struct cen_why *why)
+{
+	u64 a = cen_max(c->align, 1ULL << gs);
+	u64 ch, n = U64_MAX, base;
+
+	for (ch = a; ch && ch <= b->max_chunk && ch <= b->max_align; ch <<= 1) {
+		n = cen_scatter_segments(c, size, ch, gs);
+		if (n <= c->max_segments)
+			break;
+		if (ch >= size)
+			break;
+	}
+	if (!ch || ch > b->max_chunk || ch > b->max_align ||
+	    n > c->max_segments) {
+		cen_reject(why, CEN_R_BACKEND_SEGMENTS, CEN_F_MAX_SEGMENTS,
+			   p->backend, n, c->max_segments);
+		return false;
+	}
+	base = cen_base(b, ch);
+	if (base == U64_MAX || base > limit || limit - base < size - 1) {
+		cen_reject(why, CEN_R_ADDR_RANGE, CEN_F_ADDR_LIMIT, p->backend,
+			   base, limit);
+		return false;
+	}
+	p->chunk = ch;
+	p->align = ch;
+	p->max_segments = n;
+	p->worst_addr = base;
+	return true;
+}
+
+static bool cen_solve_contig(const struct cen_constraints *c, u64 size,
+			     unsigned int gs, const struct cen_backend_desc *b,
+			     u64 limit, struct cen_plan *p, struct cen_why *why)
+{
+	u64 a = cen_max(c->align, 1ULL << gs);
+	u64 q = cen_inner_seg_max(c, gs);
+	u64 al, addr, n;
+
+	if (size > b->max_chunk) {
+		cen_reject(why, CEN_R_CHUNK_TOO_SMALL, CEN_F_MAX_SEGMENTS,
+			   p->backend, size, b->max_chunk);
+		return false;
+	}
+	/* Aligning to the piece size makes the pieces tile the windows. */
+	al = cen_roundup_pow2(size);
+	if (!al)
+		al = U64_MAX;
+	al = cen_max(a, cen_min(al, q ? q : a));
+	if (al > b->max_align)
+		al = b->max_align;
+	addr = cen_contig_addr(c, b, al);
+	if (addr == U64_MAX || addr > limit || limit - addr < size - 1) {
+		cen_reject(why, CEN_R_ADDR_RANGE, CEN_F_ADDR_LIMIT, p->backend,
+			   addr, limit);
+		return false;
+	}
+	n = cen_chunk_segments(c, addr, size, true, gs);
+	if (n > c->max_segments) {
+		cen_reject(why, CEN_R_BACKEND_SEGMENTS, CEN_F_MAX_SEGMENTS,
+			   p->backend, n, c->max_segments);
+		return false;
+	}
+	p->chunk = size;
+	p->align = al;
+	p->max_segments = n;
+	p->worst_addr = addr;
+	return true;
+}
+
+static bool cen_solve_one(const struct cen_constraints *c, u64 size,
+			  unsigned int gs, const struct cen_backend_desc *b,
+			  struct cen_plan *p, struct cen_why *why)
+{
+	u64 a = cen_max(c->align, 1ULL << gs);
+	u64 limit = cen_min(c->addr_limit, b->addr_hi);
+
+	if (c->coherency != CEN_COH_ANY &&
+	    !(b->coherency_mask & (1U << c->coherency))) {
+		cen_reject(why, CEN_R_BACKEND_COHERENCY, CEN_F_COHERENCY,
+			   p->backend, c->coherency, b->coherency_mask);
+		return false;
+	}
+	if (c->addr_limit < b->lowest_limit || b->addr_lo > limit ||
+	    limit - b->addr_lo < size - 1) {
+		cen_reject(why, CEN_R_ADDR_RANGE, CEN_F_ADDR_LIMIT, p->backend,
+			   cen_max(b->lowest_limit, b->addr_lo), c->addr_limit);
+		return false;
+	}
+	if (b->free_bytes < size) {
+		cen_reject(why, CEN_R_NO_SPACE, CEN_F_COUNT, p->backend,
+			   size, b->free_bytes);
+		return false;
+	}
+	if (a > b->max_align || !cen_is_pow2(b->max_align)) {
+		cen_reject(why, CEN_R_BACKEND_ALIGN, CEN_F_ALIGN, p->backend,
+			   a, b->max_align);
+		return false;
+	}
+	p->addr_limit = limit;
+	if (b->kind == CEN_BK_SCATTER)
+		return cen_solve_scatter(c, size, gs, b, limit, p, why);
+	return cen_solve_contig(c, size, gs, b, limit, p, why);
+}
+
+static bool cen_plan_before(const struct cen_plan *x, const struct cen_plan *y,
+			    const struct cen_backend_desc *backends)
+{
+	u32 rx = backends[x->backend].cost_rank;
+	u32 ry = backends[y->backend].cost_rank;
+
+	return rx < ry || (rx == ry && x->backend < y->backend);
+}
+
+int cen_solve(const struct cen_constraints *c, u64 size,
+	      unsigned int granule_shift,
+	      const struct cen_backend_desc *backends, u32 n,
+	      struct cen_solution *sol)
+{
+	u64 g = 1ULL << granule_shift;
+	u64 a = cen_max(c->align, g);
+	bool scatter_page = false;
+	u32 i, j, kept;
+	int ret;
+
+	memset(sol, 0, sizeof(*sol));
+	ret = cen_check(c, size, granule_shift, &sol->why);
+	if (ret) {
+		for (i = 0; i < n && i < CEN_MAX_BACKENDS; i++)
+			sol->rejected[i] = sol->why;
+		return ret;
+	}
+	sol->size = cen_align_up(size, g);
+	if (n > CEN_MAX_BACKENDS)
+		n = CEN_MAX_BACKENDS;
+
+	for (i = 0; i < n; i++) {
+		struct cen_plan p = { .backend = i };
+
+		if (!cen_solve_one(c, sol->size, granule_shift, &backends[i],
+				   &p, &sol->rejected[i]))
+			continue;
+		if (backends[i].kind == CEN_BK_SCATTER && p.chunk == a)
+			scatter_page = true;
+		/* Insertion keeps the list ordered by cost rank. */
+		for (j = sol->n_plans; j > 0 &&
+		     cen_plan_before(&p, &sol->plans[j - 1], backends); j--)
+			sol->plans[j] = sol->plans[j - 1];
+		sol->plans[j] = p;
+		sol->n_plans++;
+	}
+
+	/* Scarce contiguous memory only where it is needed. */
+	if (scatter_page) {
+		for (i = 0, kept = 0; i < sol->n_plans; i++) {
+			struct cen_plan *p = &sol->plans[i];
+
+			if (backends[p->backend].kind != CEN_BK_SCATTER) {
+				cen_reject(&sol->rejected[p->backend],
+					   CEN_R_NOT_NEEDED, CEN_F_MAX_SEGMENTS,
+					   p->backend, p->max_segments,
+					   c->max_segments);
+				continue;
+			}
+			sol->plans[kept++] = *p;
+		}
+		sol->n_plans = kept;
+	}
+
+	if (!sol->n_plans) {
+		cen_reject(&sol->why, CEN_R_NO_BACKEND, CEN_F_COUNT,
+			   CEN_ORIGIN_NONE, n, 0);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+u64 cen_plan_synthetic_chunks(const struct cen_plan *p,
+			      const struct cen_backend_desc *b, u64 size,
+			      struct cen_segment *chunks, u64 max)
+{
+	u64 k, i, base, tail;
+
+	if (!size)
+		return 0;
+
+	if (b->kind != CEN_BK_SCATTER) {
+		if (max) {
+			chunks[0].addr = p->worst_addr;
+			chunks[0].len = size;
+		}
+		return 1;
+	}
+	k = cen_div(size, p->chunk) + !!(size & (p->chunk - 1));
+	tail = size - (k - 1) * p->chunk;
+	base = p->worst_addr;
+	/* Full chunks in falling address order so none of them merge. */
+	for (i = 0; i + 1 < k && i < max; i++) {
+		chunks[i].addr = base + (k - 2 - i) * p->chunk;
+		chunks[i].len = p->chunk;
+	}
+	if (k - 1 < max) {
+		chunks[k - 1].addr = base + (k - 1) * p->chunk;
+		chunks[k - 1].len = tail;
+	}
+	return k;
+}

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * names and sentences for sources, fields and reasons, so the
+ * module, its debugfs files and the userspace tool explain decisions with
+ * the same words.
+ */
+#include "cen_constraints.h"
+
+static const char * const cen_source_names[CEN_SRC_COUNT] = {
+	[CEN_SRC_NONE] = "none",
+	[CEN_SRC_DEFAULT] = "default policy",
+	[CEN_SRC_HINT] = "creation hint",
+	[CEN_SRC_DEVICE] = "struct device",
+	[CEN_SRC_PROFILE] = "platform profile",
+	[CEN_SRC_DRIVER] = "driver",
+};
+
+static const char * const cen_field_names[CEN_F_COUNT] = {
+	[CEN_F_ADDR_LIMIT] = "address limit",
+	[CEN_F_MAX_SEGMENTS] = "max segments",
+	[CEN_F_MAX_SEG_SIZE] = "max segment size",
+	[CEN_F_SEG_BOUNDARY] = "segment boundary",
+	[CEN_F_ALIGN] = "alignment",
+	[CEN_F_IOMMU] = "iommu",
+	[CEN_F_COHERENCY] = "coherency",
+};
+
+static const char * const cen_coherency_names[CEN_COH_COUNT] = {
+	[CEN_COH_ANY] = "any",
+	[CEN_COH_CACHED] = "cached",
+	[CEN_COH_UNCACHED] = "uncached",
+	[CEN_COH_CONFLICT] = "conflict",
+};
+
+/* Sentence templates: %V is the value, %L the limit, %M the member. */
+static const char * const cen_reason_text[CEN_R_COUNT] = {
+	[CEN_R_OK] = "ok",
+	[CEN_R_ZERO_SIZE] = "buffer size is zero",
+	[CEN_R_SIZE_OVERFLOW] = "buffer size %V overflows when rounded to pages",
+	[CEN_R_BAD_ALIGN] = "alignment %V is not a power of two",
+	[CEN_R_BAD_BOUNDARY] = "segment boundary mask %V is not of the form 2^k-1",
+	[CEN_R_BAD_COHERENCY] = "coherency value %V is not known",
+	[CEN_R_ZERO_SEGMENTS] = "max segments is zero",
+	[CEN_R_SEG_BELOW_GRANULE] = "max segment size %V is below the page size %L",
+	[CEN_R_BOUNDARY_BELOW_GRANULE] = "segment boundary mask %V is below a page (%L)",
+	[CEN_R_COHERENCY_CONFLICT] = "member %V needs cached memory but member %L needs uncached memory",
+	[CEN_R_ADDR_LIMIT_TOO_LOW] = "%V bytes do not fit below the address limit %L",
+	[CEN_R_ALIGN_ABOVE_LIMIT] = "no address aligned to %V lies below the address limit %L",
+	[CEN_R_ALIGN_ABOVE_SEGMENT] = "alignment %V exceeds the segment size %L, so the buffer would need gaps",
+	[CEN_R_TOO_FEW_SEGMENTS] = "needs at least %V segments but only %L are allowed",
+	[CEN_R_NOT_NEEDED] = "not needed: every device can take scattered pages",
+	[CEN_R_NO_SPACE] = "needs %V bytes, %L free",
+	[CEN_R_CHUNK_TOO_SMALL] = "needs one contiguous chunk of %V bytes, largest is %L",
+	[CEN_R_ADDR_RANGE] = "memory from %V up is not below the address limit %L",
+	[CEN_R_BACKEND_ALIGN] = "cannot align to %V (at most %L)",
+	[CEN_R_BACKEND_SEGMENTS] = "worst case %V segments, devices allow %L",
+	[CEN_R_BACKEND_COHERENCY] = "cannot give %V caching (mask %L)",
+	[CEN_R_NO_BACKEND] = "no backend can serve the buffer (%V present)",
+	[CEN_R_SEG_EMPTY] = "segment %M is empty",
+	[CEN_R_SEG_ADDR_ZERO] = "segment %M starts at address 0",
+	[CEN_R_SEG_ABOVE_LIMIT] = "segment %M at %V ends above the address limit %L",
+	[CEN_R_SEG_TOO_LONG] = "segment %M is %V bytes, limit %L",
+	[CEN_R_SEG_CROSSES_BOUNDARY] = "segment %M at %V crosses the boundary mask %L",
+	[CEN_R_SEG_MISALIGNED] = "segment %M at %V is not aligned to %L",
+	[CEN_R_SEG_LENGTH_UNALIGNED] = "segment %M length %V is not a multiple of %L",
+	[CEN_R_SEG_OVERLAP] = "segment %M at %V overlaps the one at %L",
+	[CEN_R_SEG_COUNT] = "%V segments, limit %L",
+	[CEN_R_SEG_TOTAL] = "segments add up to %V bytes, buffer is %L",
+};
+
+const char *cen_source_name(enum cen_source s)
+{
+	return (unsigned int)s < CEN_SRC_COUNT ? cen_source_names[s] : "?";
+}
+
+const char *cen_field_name(enum cen_field f)
+{
+	return (unsigned int)f < CEN_F_COUNT ? cen_field_names[f] : "?";
+}
+
+const char *cen_coherency_name(enum cen_coherency c)
+{
+	return (unsigned int)c < CEN_COH_COUNT ? cen_coherency_names[c] : "?";
+}
+
+const char *cen_reason_name(enum cen_reason r)
+{
+	return (unsigned int)r < CEN_R_COUNT ? cen_reason_text[r] : "unknown reason";
+}
+
+/* Numbers that are masks or addresses read best in hex. */
+static int cen_put_num(char *buf, size_t len, u64 v)
+{
+	if (v >= 0x10000)
+		return snprintf(buf, len, "0x%llx", (unsigned long long)v);
+	return snprintf(buf, len, "%llu", (unsigned long long)v);
+}
+
+int cen_why_format(const struct cen_why *why, char *buf, size_t len)
+{
+	const char *t = cen_reason_name(why->code);
+	size_t pos = 0;
+	int n;
+
+	if (!len)
+		return 0;
+	buf[0] = '\0';
+	for (; *t && pos + 1 < len; t++) {
+		if (t[0] == '%' && (t[1] == 'V' || t[1] == 'L' || t[1] == 'M')) {
+			u64 v = t[1] == 'V' ? why->value :
+				t[1] == 'L' ? why->limit : why->member;
+
+			n = cen_put_num(buf + pos, len - pos, v);
+			if (n < 0)
+				break;
+			pos += (size_t)n < len - pos ? (size_t)n : len - pos - 1;
+			t++;
+			continue;
+		}
+		buf[pos++] = *t;
+	}
+	buf[pos] = '\0';
+	return (int)pos;
+}
