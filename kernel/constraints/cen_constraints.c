@@ -361,12 +361,49 @@ int cen_check(const struct cen_constraints *c, u64 size,
 	return 0;
 }
 
+void cen_backing_view(const struct cen_constraints *merged,
+		      struct cen_constraints *backing)
+{
+	*backing = *merged;
+	backing->max_segments = U32_MAX;
+	backing->max_seg_size = U64_MAX;
+	backing->seg_boundary_mask = U64_MAX;
+	backing->src[CEN_F_MAX_SEGMENTS] = CEN_SRC_NONE;
+	backing->src[CEN_F_MAX_SEG_SIZE] = CEN_SRC_NONE;
+	backing->src[CEN_F_SEG_BOUNDARY] = CEN_SRC_NONE;
+	backing->origin[CEN_F_MAX_SEGMENTS] = CEN_ORIGIN_NONE;
+	backing->origin[CEN_F_MAX_SEG_SIZE] = CEN_ORIGIN_NONE;
+	backing->origin[CEN_F_SEG_BOUNDARY] = CEN_ORIGIN_NONE;
+}
+
+/*
+ * Does one contiguous run at @start serve every member?  Returns the index
+ * of the first member it does not serve, or @n; @need is that member's
+ * count.
+ */
+static u32 cen_run_serves(const struct cen_constraints *members, u32 n,
+			  u64 start, u64 span, unsigned int gs, u64 *need)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		*need = cen_chunk_segments(&members[i], start, span, true, gs);
+		if (*need > members[i].max_segments)
+			return i;
+	}
+	return n;
+}
+
 int cen_merge_all(const struct cen_constraints *members, u32 n, u64 size,
 		  unsigned int granule_shift, struct cen_constraints *out,
 		  struct cen_why *why)
 {
-	u32 i, j;
-	int ret;
+	u64 g = 1ULL << granule_shift;
+	struct cen_constraints backing;
+	u64 a, span, start, q, need = 0, best_need = U64_MAX;
+	u32 i, j, bad = 0, best_bad = 0;
+	bool fits = false;
+	int ret, k;
 
 	cen_constraints_init(out);
 	for (i = 0; i < n; i++) {
@@ -378,18 +415,79 @@ int cen_merge_all(const struct cen_constraints *members, u32 n, u64 size,
 		}
 		cen_merge(out, &members[i], i > 0xfffe ? 0xfffe : (u16)i);
 	}
-	ret = cen_check(out, size, granule_shift, why);
-	if (ret && why && why->code == CEN_R_COHERENCY_CONFLICT) {
-		/* Name the first member that needs each caching mode. */
-		for (i = 0; i < n; i++)
-			if (members[i].coherency == CEN_COH_CACHED)
-				break;
-		for (j = 0; j < n; j++)
-			if (members[j].coherency == CEN_COH_UNCACHED)
-				break;
-		why->member = i;
-		why->value = i;
-		why->limit = j;
+	cen_backing_view(out, &backing);
+	ret = cen_check(&backing, size, granule_shift, why);
+	if (ret) {
+		if (why && why->code == CEN_R_COHERENCY_CONFLICT) {
+			/* Name the first member that needs each mode. */
+			for (i = 0; i < n; i++)
+				if (members[i].coherency == CEN_COH_CACHED)
+					break;
+			for (j = 0; j < n; j++)
+				if (members[j].coherency == CEN_COH_UNCACHED)
+					break;
+			why->value = i;
+			why->limit = j;
+		}
+		return ret;
 	}
-	return ret;
+	/* Each member alone (its own granule and boundary rules). */
+	for (i = 0; i < n; i++) {
+		ret = cen_check(&members[i], size, granule_shift, why);
+		if (ret) {
+			if (why)
+				why->member = i;
+			return ret;
+		}
+	}
+
+	/*
+	 * One run for all: at the lowest aligned address (shortest span) or
+	 * aligned to some member's piece size, which gives that member and
+	 * every member with smaller pieces their fewest segments.  Piece
+	 * sizes are powers of two, so at most 64 distinct starts.
+	 */
+	a = backing.align > g ? backing.align : g;
+	span = (size + g - 1) & ~(g - 1);
+	for (k = -1; k < 64; k++) {
+		if (k < 0) {
+			start = a;
+		} else {
+			start = 1ULL << k;
+			if (start <= a)
+				continue;
+			for (i = 0; i < n; i++) {
+				q = cen_inner_seg_max(&members[i],
+						      granule_shift);
+				if (q == start)
+					break;
+			}
+			if (i == n)
+				continue;
+		}
+		if (start > backing.addr_limit ||
+		    backing.addr_limit - start < span - 1)
+			continue;
+		fits = true;
+		bad = cen_run_serves(members, n, start, span, granule_shift,
+				     &need);
+		if (bad == n)
+			break;
+		if (best_need == U64_MAX || bad > best_bad) {
+			best_bad = bad;
+			best_need = need;
+		}
+	}
+	if (!fits)
+		return cen_fail(why, CEN_R_ADDR_LIMIT_TOO_LOW, CEN_F_ADDR_LIMIT,
+				backing.origin[CEN_F_ADDR_LIMIT], span,
+				backing.addr_limit);
+	if (bad != n) {
+		cen_fail(why, best_need == U64_MAX ? CEN_R_ALIGN_ABOVE_SEGMENT :
+			 CEN_R_TOO_FEW_SEGMENTS, CEN_F_MAX_SEGMENTS, best_bad,
+			 best_need, members[best_bad].max_segments);
+		return -EINVAL;
+	}
+	cen_ok(why);
+	return 0;
 }

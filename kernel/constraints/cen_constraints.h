@@ -217,10 +217,25 @@ void cen_merge(struct cen_constraints *acc, const struct cen_constraints *c,
 int cen_check(const struct cen_constraints *c, u64 size,
 	      unsigned int granule_shift, struct cen_why *why);
 
-/* Merge @n members (validating each) and check the result. */
+/*
+ * Merge @n members (validating each) into @out and check that one backing
+ * store can serve all of them.  Every attachment gets its own scatterlist,
+ * split by its own rules, so the segment fields are checked per member on
+ * a common backing, not on their intersection: a contiguous-only camera
+ * and a display taking 64 KiB segments share one contiguous buffer.
+ * Address limit, alignment and coherency apply to the backing as merged.
+ * @why->member names the member that could not be served.
+ */
 int cen_merge_all(const struct cen_constraints *members, u32 n, u64 size,
 		  unsigned int granule_shift, struct cen_constraints *out,
 		  struct cen_why *why);
+
+/*
+ * The backing view of a merged set: its address limit, alignment and
+ * coherency, with no segment rules (those are per member).
+ */
+void cen_backing_view(const struct cen_constraints *merged,
+		      struct cen_constraints *backing);
 
 /* ---- layout --------------------------------------------------------- */
 

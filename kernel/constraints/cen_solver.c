@@ -82,24 +82,59 @@ static u64 cen_contig_addr(const struct cen_constraints *c,
 	return base - off + target;
 }
 
-static bool cen_solve_scatter(const struct cen_constraints *c, u64 size,
+/*
+ * Worst-case segments over all members with chunks of @ch, or U64_MAX when
+ * a member would get more than it takes.  @first is the first member not
+ * yet known to be served: a member served with some chunk size is served
+ * with every larger one, so the search over chunk sizes stays linear.
+ */
+static u64 cen_members_scatter(const struct cen_constraints *m, u32 nm,
+			       u64 size, u64 ch, unsigned int gs, u32 *first)
+{
+	u64 n, worst = 0;
+	u32 i;
+
+	for (i = *first; i < nm; i++) {
+		n = cen_scatter_segments(&m[i], size, ch, gs);
+		if (n > m[i].max_segments) {
+			*first = i;
+			return U64_MAX;
+		}
+	}
+	*first = nm;
+	/* All served: report the largest count. */
+	for (i = 0; i < nm; i++) {
+		n = cen_scatter_segments(&m[i], size, ch, gs);
+		if (n > worst)
+			worst = n;
+	}
+	return worst;
+}
+
+static bool cen_solve_scatter(const struct cen_constraints *m, u32 nm,
+			      const struct cen_constraints *c, u64 size,
 			      unsigned int gs, const struct cen_backend_desc *b,
 			      u64 limit, struct cen_plan *p, struct cen_why *why)
 {
 	u64 a = cen_max(c->align, 1ULL << gs);
 	u64 ch, n = U64_MAX, base;
+	u32 first = 0;
 
-	for (ch = a; ch && ch <= b->max_chunk && ch <= b->max_align; ch <<= 1) {
-		n = cen_scatter_segments(c, size, ch, gs);
-		if (n <= c->max_segments)
-			break;
-		if (ch >= size)
+	/*
+	 * A single chunk holding the whole buffer is a contiguous
+	 * allocation: that is the contiguous backends' job, not this one's.
+	 */
+	for (ch = a; ch && ch <= b->max_chunk && ch <= b->max_align &&
+	     (ch < size || ch == a); ch <<= 1) {
+		n = cen_members_scatter(m, nm, size, ch, gs, &first);
+		if (n != U64_MAX)
 			break;
 	}
-	if (!ch || ch > b->max_chunk || ch > b->max_align ||
-	    n > c->max_segments) {
+	if (n == U64_MAX) {
 		cen_reject(why, CEN_R_BACKEND_SEGMENTS, CEN_F_MAX_SEGMENTS,
-			   p->backend, n, c->max_segments);
+			   p->backend, cen_scatter_segments(&m[first], size,
+							    a, gs),
+			   m[first].max_segments);
 		return false;
 	}
 	base = cen_base(b, ch);
@@ -115,13 +150,15 @@ static bool cen_solve_scatter(const struct cen_constraints *c, u64 size,
 	return true;
 }
 
-static bool cen_solve_contig(const struct cen_constraints *c, u64 size,
+static bool cen_solve_contig(const struct cen_constraints *m, u32 nm,
+			     const struct cen_constraints *c, u64 size,
 			     unsigned int gs, const struct cen_backend_desc *b,
 			     u64 limit, struct cen_plan *p, struct cen_why *why)
 {
 	u64 a = cen_max(c->align, 1ULL << gs);
 	u64 q = cen_inner_seg_max(c, gs);
-	u64 al, addr, n;
+	u64 al, addr, n, worst = 0;
+	u32 i;
 
 	if (size > b->max_chunk) {
 		cen_reject(why, CEN_R_CHUNK_TOO_SMALL, CEN_F_MAX_SEGMENTS,
@@ -141,20 +178,26 @@ static bool cen_solve_contig(const struct cen_constraints *c, u64 size,
 			   addr, limit);
 		return false;
 	}
-	n = cen_chunk_segments(c, addr, size, true, gs);
-	if (n > c->max_segments) {
-		cen_reject(why, CEN_R_BACKEND_SEGMENTS, CEN_F_MAX_SEGMENTS,
-			   p->backend, n, c->max_segments);
-		return false;
+	for (i = 0; i < nm; i++) {
+		n = cen_chunk_segments(&m[i], addr, size, true, gs);
+		if (n > m[i].max_segments) {
+			cen_reject(why, CEN_R_BACKEND_SEGMENTS,
+				   CEN_F_MAX_SEGMENTS, p->backend, n,
+				   m[i].max_segments);
+			return false;
+		}
+		if (n > worst)
+			worst = n;
 	}
 	p->chunk = size;
 	p->align = al;
-	p->max_segments = n;
+	p->max_segments = worst;
 	p->worst_addr = addr;
 	return true;
 }
 
-static bool cen_solve_one(const struct cen_constraints *c, u64 size,
+static bool cen_solve_one(const struct cen_constraints *m, u32 nm,
+			  const struct cen_constraints *c, u64 size,
 			  unsigned int gs, const struct cen_backend_desc *b,
 			  struct cen_plan *p, struct cen_why *why)
 {
@@ -185,8 +228,8 @@ static bool cen_solve_one(const struct cen_constraints *c, u64 size,
 	}
 	p->addr_limit = limit;
 	if (b->kind == CEN_BK_SCATTER)
-		return cen_solve_scatter(c, size, gs, b, limit, p, why);
-	return cen_solve_contig(c, size, gs, b, limit, p, why);
+		return cen_solve_scatter(m, nm, c, size, gs, b, limit, p, why);
+	return cen_solve_contig(m, nm, c, size, gs, b, limit, p, why);
 }
 
 static bool cen_plan_before(const struct cen_plan *x, const struct cen_plan *y,
@@ -203,19 +246,30 @@ int cen_solve(const struct cen_constraints *c, u64 size,
 	      const struct cen_backend_desc *backends, u32 n,
 	      struct cen_solution *sol)
 {
+	return cen_solve_members(c, 1, size, granule_shift, backends, n, sol);
+}
+
+int cen_solve_members(const struct cen_constraints *members, u32 n_members,
+		      u64 size, unsigned int granule_shift,
+		      const struct cen_backend_desc *backends, u32 n,
+		      struct cen_solution *sol)
+{
 	u64 g = 1ULL << granule_shift;
-	u64 a = cen_max(c->align, g);
+	struct cen_constraints merged;
 	bool scatter_page = false;
 	u32 i, j, kept;
+	u64 a;
 	int ret;
 
 	memset(sol, 0, sizeof(*sol));
-	ret = cen_check(c, size, granule_shift, &sol->why);
+	ret = cen_merge_all(members, n_members, size, granule_shift, &merged,
+			    &sol->why);
 	if (ret) {
 		for (i = 0; i < n && i < CEN_MAX_BACKENDS; i++)
 			sol->rejected[i] = sol->why;
 		return ret;
 	}
+	a = cen_max(merged.align, g);
 	sol->size = cen_align_up(size, g);
 	if (n > CEN_MAX_BACKENDS)
 		n = CEN_MAX_BACKENDS;
@@ -223,8 +277,9 @@ int cen_solve(const struct cen_constraints *c, u64 size,
 	for (i = 0; i < n; i++) {
 		struct cen_plan p = { .backend = i };
 
-		if (!cen_solve_one(c, sol->size, granule_shift, &backends[i],
-				   &p, &sol->rejected[i]))
+		if (!cen_solve_one(members, n_members, &merged, sol->size,
+				   granule_shift, &backends[i], &p,
+				   &sol->rejected[i]))
 			continue;
 		if (backends[i].kind == CEN_BK_SCATTER && p.chunk == a)
 			scatter_page = true;
@@ -245,7 +300,7 @@ int cen_solve(const struct cen_constraints *c, u64 size,
 				cen_reject(&sol->rejected[p->backend],
 					   CEN_R_NOT_NEEDED, CEN_F_MAX_SEGMENTS,
 					   p->backend, p->max_segments,
-					   c->max_segments);
+					   merged.max_segments);
 				continue;
 			}
 			sol->plans[kept++] = *p;

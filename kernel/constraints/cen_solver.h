@@ -56,7 +56,8 @@ struct cen_backend_desc {
  *	minimum order; contig: the whole buffer), bytes.
  * @align: alignment every chunk is allocated with, bytes.
  * @addr_limit: highest address the allocation may use.
- * @max_segments: worst-case segment count of this plan.
+ * @max_segments: worst-case segment count of this plan, the largest over
+ *	the members.
  * @worst_addr: contig: the least favourable chunk address the estimate
  *	assumed; scatter: the lowest chunk address.
  */
@@ -94,6 +95,17 @@ int cen_solve(const struct cen_constraints *c, u64 size,
 	      unsigned int granule_shift,
 	      const struct cen_backend_desc *backends, u32 n,
 	      struct cen_solution *sol);
+
+/*
+ * Solve for the members of a buffer (attachments and hints), each of which
+ * gets its own scatterlist: the plan's backing satisfies every member's
+ * segment rules under its own split, and the merged address limit,
+ * alignment and coherency.  cen_solve() is this with one member.
+ */
+int cen_solve_members(const struct cen_constraints *members, u32 n_members,
+		      u64 size, unsigned int granule_shift,
+		      const struct cen_backend_desc *backends, u32 n,
+		      struct cen_solution *sol);
 
 /*
  * The chunks a plan's backend would produce for the worst case the solver
