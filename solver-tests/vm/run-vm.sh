@@ -1,0 +1,332 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run-vm.sh - boot the Debian 6.12 kernel under QEMU (TCG) with a busybox
+# initramfs, load cenalloc.ko, cen_importer.ko, vivid and vgem, run the
+# in-VM test programs and judge the result from the serial logs.
+#
+#   solver-tests/vm/run-vm.sh            # tests/tests.list
+#   solver-tests/vm/run-vm.sh --demo     # demo.list
+#   solver-tests/vm/run-vm.sh --help
+#
+# The guest prints "CENTEST <name> PASS|FAIL|SKIP <detail>" lines and a
+# final "CENTEST-DONE <rc>" on its second serial port (build/vm/results.log);
+# the console, kernel messages included, goes to build/vm/guest.log.  The
+# run fails if a test fails, if CENTEST-DONE is missing (crash, hang,
+# timeout) or if the kernel log shows a BUG/WARNING/Oops/lockdep/KASAN/hung
+# task report.  Exit status: 0 pass, 1 test or kernel failure, 2 setup error.
+set -euo pipefail
+
+VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$VM_DIR/../.." && pwd)
+
+# The Debian 6.12 kernel: 6.12.117 if installed, else the newest 6.12.
+if [[ -z ${KVER:-} ]]; then
+	KVER=6.12.117+deb12-amd64
+	if [[ ! -e /boot/vmlinuz-$KVER ]]; then
+		KVER=$(find /boot -name 'vmlinuz-6.12.*-amd64' -printf '%f\n' 2>/dev/null |
+			sed 's/^vmlinuz-//' | sort -V | tail -1)
+	fi
+fi
+KDIR=${KDIR:-/lib/modules/$KVER/build}
+KERNEL=${KERNEL:-/boot/vmlinuz-$KVER}
+MODDIR=${MODDIR:-/lib/modules/$KVER}
+OUT=${CEN_VM_OUT:-$ROOT/build/vm}
+MEM=${CEN_VM_MEM:-2G}
+SMP=${CEN_VM_SMP:-2}
+TIMEOUT=${CEN_VM_TIMEOUT:-900}		# whole VM run, seconds
+TEST_TIMEOUT=${CEN_VM_TEST_TIMEOUT:-300} # one test program, seconds
+APPEND_EXTRA=${CEN_VM_APPEND:-}
+TEST_LIST=$VM_DIR/tests/tests.list
+MODULE_LIST=$VM_DIR/modules.list
+CENALLOC_KO=${CENALLOC_KO:-$ROOT/kernel/exporter/cenalloc.ko}
+IMPORTER_DIR=$VM_DIR/importer
+BUILD=1
+RUN_NAME=check
+
+# Kernel log lines that fail the run (extended regular expressions).
+KERNEL_PROBLEMS=(
+	'BUG:'
+	'WARNING:'
+	'Oops'
+	'KASAN:'
+	'UBSAN:'
+	'kmemleak: [0-9]+ new suspected'
+	'possible circular locking'
+	'possible recursive locking'
+	'inconsistent lock state'
+	'suspicious RCU usage'
+	'turning off the locking correctness validator'
+	'DEBUG_LOCKS_WARN_ON'
+	'lockdep'
+	'INFO: task .* blocked'
+	'rcu: INFO:'
+	'detected stalls'
+	'soft lockup'
+	'hard LOCKUP'
+	'Kernel panic'
+	'general protection fault'
+	'Call Trace:'
+)
+
+usage() {
+	cat <<EOF
+usage: ${0##*/} [options]
+  --tests FILE     list of in-VM test programs (default tests/tests.list)
+  --demo           run demo.list instead of the tests
+  --modules FILE   modules to load (default modules.list)
+  --no-build       use what is already built
+  --timeout SEC    kill the VM after SEC seconds (default $TIMEOUT)
+  --append ARGS    extra kernel command line
+  -h, --help       this text
+Environment: KVER KDIR KERNEL CENALLOC_KO CEN_VM_OUT CEN_VM_MEM CEN_VM_SMP
+  CEN_VM_TIMEOUT CEN_VM_TEST_TIMEOUT CEN_VM_APPEND CEN_VM_VERBOSE=1 (console
+  on the terminal too)
+EOF
+}
+
+while (($#)); do
+	case $1 in
+	--tests) TEST_LIST=$(realpath "$2"); shift ;;
+	--demo) TEST_LIST=$VM_DIR/demo.list; RUN_NAME=demo ;;
+	--modules) MODULE_LIST=$(realpath "$2"); shift ;;
+	--no-build) BUILD=0 ;;
+	--timeout) TIMEOUT=$2; shift ;;
+	--append) APPEND_EXTRA=$2; shift ;;
+	-h | --help) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+	shift
+done
+
+say() { printf 'vm: %s\n' "$*"; }
+die() { printf 'vm: error: %s\n' "$*" >&2; exit 2; }
+
+# Entries of a list file: comments and blank lines dropped.
+list_entries() { sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^[[:space:]]*$/d' "$1"; }
+
+for tool in qemu-system-x86_64 busybox cpio depmod modprobe modinfo xz; do
+	command -v "$tool" >/dev/null || die "$tool missing (make vm-prep)"
+done
+[[ -r $KERNEL ]] || die "$KERNEL missing (make vm-prep)"
+[[ -d $MODDIR/kernel ]] || die "$MODDIR missing (make vm-prep)"
+[[ -f $TEST_LIST ]] || die "no test list $TEST_LIST"
+[[ -f $MODULE_LIST ]] || die "no module list $MODULE_LIST"
+mkdir -p "$OUT"
+
+# ---- build -------------------------------------------------------------
+
+HAVE_CENALLOC=0
+[[ -f $CENALLOC_KO ]] && HAVE_CENALLOC=1
+NOTES=()
+if ((BUILD)); then
+	if ((HAVE_CENALLOC)); then
+		say "building cen_importer.ko against $(dirname "$CENALLOC_KO")/Module.symvers"
+		make -s -C "$IMPORTER_DIR" KDIR="$KDIR" \
+			EXPORTER_SYMVERS="$(dirname "$CENALLOC_KO")/Module.symvers" >/dev/null ||
+			die "cen_importer.ko build failed"
+	else
+		say "cenalloc.ko not built ($CENALLOC_KO): cen_importer.ko cannot load;" \
+			"building it only to check that it compiles"
+		make -s -C "$IMPORTER_DIR" KDIR="$KDIR" ALLOW_UNRESOLVED=1 >/dev/null 2>&1 ||
+			die "cen_importer.ko does not compile"
+	fi
+	say "building test programs from ${TEST_LIST#"$ROOT"/}"
+	make -s -C "$VM_DIR/tests" OUT="$OUT/bin" LISTS="$TEST_LIST" ||
+		die "test programs build failed"
+fi
+if ((!HAVE_CENALLOC)); then
+	NOTES+=("cenalloc.ko is not built: cenalloc and cen_importer were not loaded, tests that need /dev/cen_importer are skipped")
+fi
+
+# ---- initramfs ---------------------------------------------------------
+
+STAGE=$OUT/initramfs
+rm -rf "$STAGE"
+mkdir -p "$STAGE"/{bin,dev,proc,sys,tmp,tests,etc/centest,lib/modules/"$KVER"/{kernel,extra}}
+
+install -m755 "$(command -v busybox)" "$STAGE/bin/busybox"
+for applet in $(busybox --list); do
+	[[ $applet == busybox ]] || ln -s busybox "$STAGE/bin/$applet"
+done
+if ((EUID == 0)); then
+	mknod -m 600 "$STAGE/dev/console" c 5 1
+	mknod -m 666 "$STAGE/dev/null" c 1 3
+fi
+
+# Copy one module file into the initramfs, decompressed; echo its name.
+declare -A PACKED=()
+pack_module_file() {
+	local src=$1 dst
+	case $src in
+	"$MODDIR"/*) dst=$STAGE/lib/modules/$KVER/${src#"$MODDIR"/} ;;
+	*) dst=$STAGE/lib/modules/$KVER/extra/$(basename "$src") ;;
+	esac
+	dst=${dst%.xz}
+	[[ -n ${PACKED[$dst]:-} ]] && return 0
+	PACKED[$dst]=1
+	mkdir -p "$(dirname "$dst")"
+	case $src in
+	*.xz) xz -dc "$src" >"$dst" ;;
+	*.zst) zstd -qdc "$src" >"$dst" ;;
+	*) cp "$src" "$dst" ;;
+	esac
+}
+
+# A Debian module and what it needs, in load order.
+pack_distro_module() {
+	local deps line
+	deps=$(modprobe -S "$KVER" --show-depends "$1" 2>/dev/null) || die "no module $1 in $MODDIR"
+	while read -r line; do
+		case $line in
+		insmod\ *) line=${line#insmod }; pack_module_file "${line%% *}" ;;
+		esac
+	done <<<"$deps"
+}
+
+# A module of this project, and the Debian modules it depends on.
+pack_project_module() {
+	local ko=$1 dep
+	pack_module_file "$ko"
+	for dep in $(modinfo -F depends "$ko" | tr ',' ' '); do
+		case $dep in
+		cenalloc | cen_importer) ;;
+		*) pack_distro_module "$dep" ;;
+		esac
+	done
+}
+
+: >"$STAGE/etc/centest/modules.list"
+while read -r name params; do
+	case $name in
+	cenalloc)
+		((HAVE_CENALLOC)) || { say "not packing cenalloc: not built"; continue; }
+		pack_project_module "$CENALLOC_KO" ;;
+	cen_importer)
+		((HAVE_CENALLOC)) || { say "not packing cen_importer: needs cenalloc.ko"; continue; }
+		pack_project_module "$IMPORTER_DIR/cen_importer.ko" ;;
+	*)
+		pack_distro_module "$name" ;;
+	esac
+	printf '%s %s\n' "$name" "$params" >>"$STAGE/etc/centest/modules.list"
+done < <(list_entries "$MODULE_LIST")
+for f in modules.builtin modules.builtin.modinfo modules.order; do
+	[[ -f $MODDIR/$f ]] && cp "$MODDIR/$f" "$STAGE/lib/modules/$KVER/"
+done
+depmod -b "$STAGE" "$KVER"
+
+: >"$STAGE/etc/centest/tests.list"
+while read -r name args; do
+	if [[ $name == */* ]]; then
+		src=$ROOT/$name
+		[[ $name == /* ]] && src=$name
+	else
+		src=$OUT/bin/$name
+	fi
+	[[ -x $src ]] || die "test program $src missing"
+	prog=$(basename "$name")
+	[[ -e $STAGE/tests/$prog ]] ||
+		strip -o "$STAGE/tests/$prog" "$src" 2>/dev/null || cp "$src" "$STAGE/tests/$prog"
+	# Results are named by a label: the program, made unique with #<n>.
+	label=$prog
+	n=1
+	while grep -q "^$label " "$STAGE/etc/centest/tests.list"; do
+		n=$((n + 1))
+		label=$prog#$n
+	done
+	printf '%s %s %s\n' "$label" "$prog" "$args" >>"$STAGE/etc/centest/tests.list"
+done < <(list_entries "$TEST_LIST")
+if [[ ! -s $STAGE/etc/centest/tests.list ]]; then
+	NOTES+=("${TEST_LIST#"$ROOT"/} lists no programs")
+fi
+
+sed -e "s/@TEST_TIMEOUT@/$TEST_TIMEOUT/" "$VM_DIR/init.sh" >"$STAGE/init"
+chmod 755 "$STAGE/init"
+
+INITRD=$OUT/initramfs.cpio
+(cd "$STAGE" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$INITRD"
+say "initramfs: $(du -h "$INITRD" | cut -f1), $(wc -l <"$STAGE/etc/centest/modules.list") modules," \
+	"$(wc -l <"$STAGE/etc/centest/tests.list") test programs"
+
+# ---- boot --------------------------------------------------------------
+
+GUEST_LOG=$OUT/guest.log
+RESULTS=$OUT/results.log
+rm -f "$GUEST_LOG" "$RESULTS"
+APPEND="console=ttyS0 panic=-1 oops=panic rdinit=/init"
+APPEND+=" hung_task_timeout_secs=60 $APPEND_EXTRA"
+QEMU=(qemu-system-x86_64 -accel tcg -cpu max -m "$MEM" -smp "$SMP"
+	-nographic -nodefaults -no-reboot -monitor none
+	-kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND"
+	-serial stdio -serial "file:$RESULTS")
+
+say "booting $KVER (timeout ${TIMEOUT}s): console -> ${GUEST_LOG#"$ROOT"/}"
+start=$(date +%s.%N)
+qrc=0
+if [[ ${CEN_VM_VERBOSE:-0} == 1 ]]; then
+	timeout --foreground -k 10 "$TIMEOUT" "${QEMU[@]}" </dev/null 2>&1 | tee "$GUEST_LOG" || qrc=$?
+else
+	timeout --foreground -k 10 "$TIMEOUT" "${QEMU[@]}" </dev/null >"$GUEST_LOG" 2>&1 || qrc=$?
+fi
+end=$(date +%s.%N)
+WALL=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
+touch "$RESULTS"
+# The console is a tty: drop its carriage returns.
+sed -i 's/\r$//' "$GUEST_LOG" "$RESULTS"
+
+# ---- verdict -----------------------------------------------------------
+
+FAILED=()
+echo
+echo "== results (${RUN_NAME}, ${KVER}) =="
+grep -E '^CENTEST ' "$RESULTS" | sed 's/^CENTEST /  /' || true
+while read -r _ name verdict _; do
+	[[ $verdict == FAIL ]] && FAILED+=("$name")
+done < <(grep -E '^CENTEST [^ ]+ FAIL' "$RESULTS" || true)
+
+# The test program running when a line of the console was printed.
+running_at() {
+	awk -v n="$1" 'NR > n { exit } /CENTEST-RUN / { t = $2 } /CENTEST-MODULES/ { t = "module loading" }
+		END { print (t == "" ? "boot" : t) }' "$GUEST_LOG"
+}
+
+pattern=$(IFS='|'; echo "${KERNEL_PROBLEMS[*]}")
+KPROBLEMS=$(grep -nE "$pattern" "$GUEST_LOG" | grep -v 'CENTEST' | head -20 || true)
+if [[ -n $KPROBLEMS ]]; then
+	echo "== kernel reports =="
+	while IFS= read -r hit; do
+		echo "  [during $(running_at "${hit%%:*}")] ${hit#*:}"
+		during="kernel-log:$(running_at "${hit%%:*}")"
+		[[ " ${FAILED[*]} " == *" $during "* ]] || FAILED+=("$during")
+	done <<<"$KPROBLEMS"
+fi
+
+DONE=$(sed -n 's/^CENTEST-DONE \([0-9]*\).*/\1/p' "$RESULTS" | tail -1)
+if [[ -z $DONE ]]; then
+	last=$(grep -E '^CENTEST-RUN ' "$RESULTS" | tail -1 | awk '{ print $2 }')
+	if ((qrc == 124 || qrc == 137)); then
+		why="timed out after ${TIMEOUT}s"
+	else
+		why="guest stopped early, qemu rc $qrc"
+	fi
+	FAILED+=("no-CENTEST-DONE(${why}, last running: ${last:-none})")
+	tail -n 30 "$GUEST_LOG" | sed 's/^/  console: /'
+elif ((DONE != 0)) && ((${#FAILED[@]} == 0)); then
+	FAILED+=("guest-rc=$DONE")
+fi
+
+TIMES=$(sed -n 's/^CENTEST-TIME //p' "$RESULTS" | tail -1)
+echo "== time: wall ${WALL}s (qemu start to power off); guest: ${TIMES:-n/a} =="
+for note in "${NOTES[@]}"; do echo "== note: $note"; done
+npass=$(grep -cE '^CENTEST [^ ]+ PASS' "$RESULTS" || true)
+nskip=$(grep -cE '^CENTEST [^ ]+ SKIP' "$RESULTS" || true)
+
+if ((${#FAILED[@]})); then
+	keep=$OUT/failed-$RUN_NAME-$(date +%Y%m%d-%H%M%S)
+	mkdir -p "$keep"
+	cp "$GUEST_LOG" "$RESULTS" "$keep/"
+	echo "== FAIL: ${FAILED[*]}"
+	echo "== logs kept in ${keep#"$ROOT"/}/"
+	exit 1
+fi
+echo "== PASS: $npass passed, $nskip skipped (logs: ${OUT#"$ROOT"/}/guest.log, results.log)"

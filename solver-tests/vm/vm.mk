@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-2.0
+# solver-tests/vm/vm.mk - VM test targets, for `include` by the top-level
+# Makefile:
+#
+#   make vm-prep    install the Debian packages the VM tests need
+#   make check-vm   boot the 6.12 kernel under QEMU TCG, run tests/tests.list
+#   make vm-demo    same VM, run demo.list
+#
+# run-vm.sh builds cen_importer.ko and the test programs itself and packs
+# kernel/exporter/cenalloc.ko as it finds it: make check-vm depend on the
+# target that builds cenalloc.ko (e.g. `check-vm: cenalloc-ko`).  Knobs:
+# CEN_VM_ARGS (extra run-vm.sh options) and the environment variables listed
+# by `solver-tests/vm/run-vm.sh --help`.
+CEN_VM_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+CEN_VM_ARGS ?=
+CEN_VM_PACKAGES := qemu-system-x86 busybox-static linux-image-6.12-amd64 \
+	linux-headers-6.12-amd64 cpio kmod xz-utils libgtest-dev g++ make
+CEN_VM_SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+vm-prep:
+	@missing=; for p in $(CEN_VM_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+			grep -q '^install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "vm-prep: everything is installed"; \
+	else echo "vm-prep: installing$$missing"; \
+		$(CEN_VM_SUDO) apt-get update && \
+		DEBIAN_FRONTEND=noninteractive $(CEN_VM_SUDO) apt-get install -y \
+			--no-install-recommends $$missing; fi
+
+check-vm:
+	$(CEN_VM_DIR)/run-vm.sh $(CEN_VM_ARGS)
+
+vm-demo:
+	$(CEN_VM_DIR)/run-vm.sh --demo $(CEN_VM_ARGS)
+
+.PHONY: vm-prep check-vm vm-demo
