@@ -38,6 +38,7 @@
 #include "cen_importer_uapi.h"
 
 #define CEN_IMP_DRV_NAME	"cen_importer"
+#define CEN_IMP_NO_DRV_NAME	"cen_importer_nodrv"	/* no such driver */
 
 struct cen_imp_dev {
 	struct platform_device *pdev;
@@ -236,11 +237,14 @@ static int cen_imp_dev_create(struct cen_imp_file *cf, void __user *uarg)
 		goto err_unlock;
 	}
 	dev = &d->pdev->dev;
-	if (!(a.flags & CEN_IMP_DEV_NO_DRIVER)) {
-		ret = device_set_driver_override(dev, CEN_IMP_DRV_NAME);
-		if (ret)
-			goto err_put;
-	}
+	/*
+	 * Bind our driver, or with NO_DRIVER none at all: a device named
+	 * like a platform driver ("vivid") must not bind to it.
+	 */
+	ret = device_set_driver_override(dev, a.flags & CEN_IMP_DEV_NO_DRIVER ?
+					 CEN_IMP_NO_DRV_NAME : CEN_IMP_DRV_NAME);
+	if (ret)
+		goto err_put;
 	ret = platform_device_add(d->pdev);
 	if (ret)
 		goto err_put;

@@ -190,6 +190,25 @@ TEST_F(Smoke, DeclaredDevices)
 		EXPECT_EQ(imp_->create_device(any_device(c.name)).destroy(), 0);
 }
 
+// Devices bind to the cen_importer platform driver unless NO_DRIVER, and
+// then to nothing, not even a driver of the same name.
+TEST_F(Smoke, DriverBinding)
+{
+	auto driver_of = [](const std::string &name) {
+		char buf[256] = {};
+		std::string link = "/sys/bus/platform/devices/" + name + "/driver";
+		ssize_t n = ::readlink(link.c_str(), buf, sizeof(buf) - 1);
+		std::string s = n > 0 ? std::string(buf, n) : std::string();
+		return s.substr(s.rfind('/') + 1);
+	};
+	Device bound = imp_->create_device(any_device("cen-smoke-bound"));
+	EXPECT_EQ(driver_of("cen-smoke-bound"), "cen_importer");
+	auto spec = any_device("cen_importer");
+	spec.flags = CEN_IMP_DEV_NO_DRIVER;
+	Device unbound = imp_->create_device(spec);
+	EXPECT_EQ(driver_of("cen_importer"), "");
+}
+
 TEST_F(Smoke, DynamicAttachOnStaticExporter)
 {
 	Device dev = imp_->create_device(any_device("cen-smoke-dyn"));
