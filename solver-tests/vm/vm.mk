@@ -11,6 +11,8 @@
 # target that builds cenalloc.ko (e.g. `check-vm: cenalloc-ko`).  Knobs:
 # CEN_VM_ARGS (extra run-vm.sh options) and the environment variables listed
 # by `solver-tests/vm/run-vm.sh --help`.
+ifndef CEN_VM_MK_INCLUDED
+CEN_VM_MK_INCLUDED := 1
 CEN_VM_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 CEN_VM_ARGS ?=
 CEN_VM_PACKAGES := qemu-system-x86 busybox-static linux-image-6.12-amd64 \
@@ -35,3 +37,5 @@ vm-demo:
 	$(CEN_VM_DIR)/run-vm.sh --demo $(CEN_VM_ARGS)
 
 .PHONY: vm-prep check-vm vm-demo
+
+endif # CEN_VM_MK_INCLUDED
