@@ -156,8 +156,8 @@ static bool cen_solve_contig(const struct cen_constraints *m, u32 nm,
 			     u64 limit, struct cen_plan *p, struct cen_why *why)
 {
 	u64 a = cen_max(c->align, 1ULL << gs);
-	u64 q = cen_inner_seg_max(c, gs);
-	u64 al, addr, n, worst = 0;
+	u64 al, al_size, addr, at, q, n, worst = 0;
+	bool capped;
 	u32 i;
 
 	if (size > b->max_chunk) {
@@ -165,21 +165,36 @@ static bool cen_solve_contig(const struct cen_constraints *m, u32 nm,
 			   p->backend, size, b->max_chunk);
 		return false;
 	}
-	/* Aligning to the piece size makes the pieces tile the windows. */
-	al = cen_roundup_pow2(size);
-	if (!al)
-		al = U64_MAX;
-	al = cen_max(a, cen_min(al, q ? q : a));
-	if (al > b->max_align)
+	/*
+	 * Aligned to every member's piece size (or to the buffer's size
+	 * rounded up, when that is smaller), the pieces of each member tile
+	 * its windows and its count is the same wherever the chunk lands.
+	 * Only when the backend cannot align that much does the place
+	 * matter: then count each member where it is worst for it.
+	 */
+	al_size = cen_roundup_pow2(size);
+	if (!al_size)
+		al_size = U64_MAX;
+	al = a;
+	for (i = 0; i < nm; i++) {
+		q = cen_inner_seg_max(&m[i], gs);
+		al = cen_max(al, q ? cen_min(al_size, q) : al_size);
+	}
+	capped = al > b->max_align;
+	if (capped)
 		al = b->max_align;
-	addr = cen_contig_addr(c, b, al);
+	addr = cen_base(b, al);
 	if (addr == U64_MAX || addr > limit || limit - addr < size - 1) {
 		cen_reject(why, CEN_R_ADDR_RANGE, CEN_F_ADDR_LIMIT, p->backend,
 			   addr, limit);
 		return false;
 	}
+	p->worst_addr = addr;
 	for (i = 0; i < nm; i++) {
-		n = cen_chunk_segments(&m[i], addr, size, true, gs);
+		at = capped ? cen_contig_addr(&m[i], b, al) : addr;
+		n = cen_chunk_segments(&m[i], at, size, true, gs);
+		if (n > worst && at <= limit && limit - at >= size - 1)
+			p->worst_addr = at;
 		if (n > m[i].max_segments) {
 			cen_reject(why, CEN_R_BACKEND_SEGMENTS,
 				   CEN_F_MAX_SEGMENTS, p->backend, n,
@@ -192,7 +207,6 @@ static bool cen_solve_contig(const struct cen_constraints *m, u32 nm,
 	p->chunk = size;
 	p->align = al;
 	p->max_segments = worst;
-	p->worst_addr = addr;
 	return true;
 }
 

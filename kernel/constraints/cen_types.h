@@ -17,7 +17,11 @@
 #include <linux/log2.h>
 #include <linux/math64.h>
 #include <linux/string.h>
+#include <linux/export.h>
+/* Drivers build declarations with these without a copy of the code. */
+#define CEN_EXPORT(sym)	EXPORT_SYMBOL_GPL(sym)
 #else
+#define CEN_EXPORT(sym)	_Static_assert(sizeof(&sym) > 0, #sym)
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>

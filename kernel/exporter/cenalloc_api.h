@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * cenalloc_api.h - what a V4L2 or DRM driver calls to tell cenalloc about
+ * What a V4L2 or DRM driver calls to tell cenalloc about
  * its device.  In-tree this would be include/linux/cenalloc.h.
  */
 #ifndef CENALLOC_API_H
 #define CENALLOC_API_H
 
 #include <linux/device.h>
+
+struct dma_buf;
 #include "../constraints/cen_constraints.h"
 
 int cenalloc_declare_constraints(struct device *dev,

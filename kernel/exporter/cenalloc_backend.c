@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Memory backends, each registered only where it works on the running
+ * kernel:
+ *   system - pages from anywhere, highest orders first, down to the order
+ *            the plan needs;
+ *   contig - one physically contiguous buddy allocation;
+ *   cma    - one contiguous allocation through the DMA API on a device of
+ *            our own (cma_alloc is not exported), where CMA exists.
+ * Every page is zeroed before anybody can see it and charged to the memory
+ * cgroup of the task that caused the allocation.
+ */
+#include <linux/dma-mapping.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+#include <linux/vmstat.h>
+
+#include "cenalloc_compat.h"
+#include "cenalloc_internal.h"
+
+#define CENALLOC_GFP	(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT)
+/* High orders are opportunistic: fail fast, never reclaim hard for them. */
+#define CENALLOC_GFP_HIGH_ORDER	(__GFP_NOWARN | __GFP_NORETRY)
+
+enum { CENALLOC_SYSTEM, CENALLOC_CONTIG, CENALLOC_CMA, CENALLOC_NR_BACKENDS };
+
+static struct cenalloc_backend cenalloc_backends[CENALLOC_NR_BACKENDS];
+static u32 cenalloc_nr_backends;
+static struct platform_device *cenalloc_cma_pdev;
+
+static u64 cenalloc_zone_dma_limit(void)
+{
+	/* ZONE_DMA: the ISA 16 MiB on x86, the low 4 GiB elsewhere. */
+	return IS_ENABLED(CONFIG_X86) ? DMA_BIT_MASK(24) : DMA_BIT_MASK(32);
+}
+
+/* The zone modifier that keeps pages at or below @limit. */
+static gfp_t cenalloc_zone_gfp(u64 limit)
+{
+	if (limit == U64_MAX || limit >= DMA_BIT_MASK(36))
+		return 0;
+	if (IS_ENABLED(CONFIG_ZONE_DMA32) && limit >= DMA_BIT_MASK(32))
+		return GFP_DMA32;
+	return GFP_DMA;
+}
+
+static int cenalloc_backing_arrays(struct cenalloc_backing *bk, u32 max_runs)
+{
+	bk->pages = kvcalloc(bk->size >> PAGE_SHIFT, sizeof(*bk->pages),
+			     GFP_KERNEL);
+	bk->runs = kvcalloc(max_runs, sizeof(*bk->runs), GFP_KERNEL);
+	if (!bk->pages || !bk->runs) {
+		kvfree(bk->pages);
+		kvfree(bk->runs);
+		bk->pages = NULL;
+		bk->runs = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Record @n pages starting at @page, merging with the previous run. */
+static void cenalloc_backing_add(struct cenalloc_backing *bk, u64 *filled,
+				 struct page *page, u64 n)
+{
+	phys_addr_t pa = page_to_phys(page);
+	struct cenalloc_run *last = bk->nr_runs ? &bk->runs[bk->nr_runs - 1] :
+				    NULL;
+	u64 i;
+
+	for (i = 0; i < n; i++)
+		bk->pages[*filled + i] = nth_page(page, i);
+	*filled += n;
+	if (last && last->addr + last->len == pa) {
+		last->len += n << PAGE_SHIFT;
+		return;
+	}
+	bk->runs[bk->nr_runs].addr = pa;
+	bk->runs[bk->nr_runs].len = n << PAGE_SHIFT;
+	bk->nr_runs++;
+}
+
+static void cenalloc_free_pages(struct cenalloc_backing *bk)
+{
+	u32 r;
+
+	/* Every page was split to order 0, so each is freed alone. */
+	for (r = 0; r < bk->nr_runs; r++) {
+		u64 off;
+
+		for (off = 0; off < bk->runs[r].len; off += PAGE_SIZE)
+			__free_page(pfn_to_page(PHYS_PFN(bk->runs[r].addr + off)));
+	}
+	kvfree(bk->pages);
+	kvfree(bk->runs);
+	bk->pages = NULL;
+	bk->runs = NULL;
+	bk->nr_runs = 0;
+}
+
+/* Allocate 2^order pages below @limit, split to order 0. */
+static struct page *cenalloc_get_pages(unsigned int order, u64 limit,
+				       bool must)
+{
+	gfp_t gfp = CENALLOC_GFP | cenalloc_zone_gfp(limit);
+	struct page *page;
+
+	if (!must)
+		gfp |= CENALLOC_GFP_HIGH_ORDER;
+	page = alloc_pages(gfp, order);
+	if (!page)
+		return NULL;
+	if (page_to_phys(page) + (PAGE_SIZE << order) - 1 > limit) {
+		__free_pages(page, order);
+		return NULL;
+	}
+	if (order)
+		split_page(page, order);
+	return page;
+}
+
+static int cenalloc_system_alloc(struct cenalloc_backend *be,
+				 struct cenalloc_backing *bk,
+				 const struct cen_plan *plan)
+{
+	unsigned int min_order = get_order(plan->chunk);
+	u64 pages = bk->size >> PAGE_SHIFT, filled = 0;
+	int ret;
+
+	ret = cenalloc_backing_arrays(bk, pages);
+	if (ret)
+		return ret;
+	while (filled < pages) {
+		u64 left = pages - filled;
+		unsigned int order = min_t(unsigned int, MAX_PAGE_ORDER,
+					   ilog2(left));
+		struct page *page = NULL;
+
+		if (order < min_order)
+			order = min_order;
+		for (; order >= min_order; order--) {
+			page = cenalloc_get_pages(order, plan->addr_limit,
+						  order == min_order);
+			if (page || !order)
+				break;
+		}
+		if (!page)
+			goto fail;
+		/* A tail allocation larger than what is left: give back. */
+		if ((1ULL << order) > left) {
+			u64 i;
+
+			for (i = left; i < (1ULL << order); i++)
+				__free_page(nth_page(page, i));
+			cenalloc_backing_add(bk, &filled, page, left);
+		} else {
+			cenalloc_backing_add(bk, &filled, page, 1ULL << order);
+		}
+		cond_resched();
+	}
+	return 0;
+fail:
+	cenalloc_free_pages(bk);
+	return -ENOMEM;
+}
+
+static int cenalloc_contig_alloc(struct cenalloc_backend *be,
+				 struct cenalloc_backing *bk,
+				 const struct cen_plan *plan)
+{
+	unsigned int order = get_order(bk->size);
+	u64 pages = bk->size >> PAGE_SHIFT, filled = 0, i;
+	struct page *page;
+	int ret;
+
+	if (order > MAX_PAGE_ORDER)
+		return -ENOMEM;
+	ret = cenalloc_backing_arrays(bk, 1);
+	if (ret)
+		return ret;
+	page = cenalloc_get_pages(order, plan->addr_limit, true);
+	if (!page) {
+		cenalloc_free_pages(bk);
+		return -ENOMEM;
+	}
+	for (i = pages; i < (1ULL << order); i++)
+		__free_page(nth_page(page, i));
+	cenalloc_backing_add(bk, &filled, page, pages);
+	return 0;
+}
+
+static void cenalloc_pages_free(struct cenalloc_backend *be,
+				struct cenalloc_backing *bk)
+{
+	cenalloc_free_pages(bk);
+}
+
+static void cenalloc_buddy_refresh(struct cenalloc_backend *be)
+{
+	be->desc.free_bytes = (u64)si_mem_available() << PAGE_SHIFT;
+}
+
+static int cenalloc_cma_alloc(struct cenalloc_backend *be,
+			      struct cenalloc_backing *bk,
+			      const struct cen_plan *plan)
+{
+	struct device *dev = &cenalloc_cma_pdev->dev;
+	u64 pages = bk->size >> PAGE_SHIFT, filled = 0;
+	struct page *page;
+	int ret;
+
+	ret = cenalloc_backing_arrays(bk, 1);
+	if (ret)
+		return ret;
+	/* The mask makes dma-direct pick CMA memory below the limit. */
+	ret = dma_set_mask_and_coherent(dev, min_t(u64, plan->addr_limit,
+						   DMA_BIT_MASK(64)));
+	page = ret ? NULL : dma_alloc_pages(dev, bk->size, &bk->dma_handle,
+					    DMA_BIDIRECTIONAL,
+					    GFP_KERNEL | __GFP_NOWARN);
+	if (!page || page_to_phys(page) + bk->size - 1 > plan->addr_limit ||
+	    !IS_ALIGNED(page_to_phys(page), plan->align)) {
+		if (page)
+			dma_free_pages(dev, bk->size, page, bk->dma_handle,
+				       DMA_BIDIRECTIONAL);
+		kvfree(bk->pages);
+		kvfree(bk->runs);
+		return -ENOMEM;
+	}
+	bk->cma_page = page;
+	cenalloc_backing_add(bk, &filled, page, pages);
+	return 0;
+}
+
+static void cenalloc_cma_free(struct cenalloc_backend *be,
+			      struct cenalloc_backing *bk)
+{
+	dma_free_pages(&cenalloc_cma_pdev->dev, bk->size, bk->cma_page,
+		       bk->dma_handle, DMA_BIDIRECTIONAL);
+	kvfree(bk->pages);
+	kvfree(bk->runs);
+}
+
+static void cenalloc_cma_refresh(struct cenalloc_backend *be)
+{
+	be->desc.free_bytes =
+		(u64)global_zone_page_state(NR_FREE_CMA_PAGES) << PAGE_SHIFT;
+}
+
+static void cenalloc_backend_add(const char *name, u32 kind, u64 max_chunk,
+				 u32 cost_rank,
+				 int (*alloc)(struct cenalloc_backend *,
+					      struct cenalloc_backing *,
+					      const struct cen_plan *),
+				 void (*free)(struct cenalloc_backend *,
+					      struct cenalloc_backing *),
+				 void (*refresh)(struct cenalloc_backend *))
+{
+	struct cenalloc_backend *be = &cenalloc_backends[cenalloc_nr_backends++];
+	struct cen_backend_desc *d = &be->desc;
+
+	strscpy(d->name, name, sizeof(d->name));
+	d->kind = kind;
+	d->max_chunk = max_chunk;
+	d->max_align = max_chunk;
+	d->addr_lo = PAGE_SIZE;
+	d->addr_hi = U64_MAX;
+	d->lowest_limit = cenalloc_zone_dma_limit();
+	d->cost_rank = cost_rank;
+	/* Pages are cached; importers sync through the DMA API. */
+	d->coherency_mask = BIT(CEN_COH_ANY) | BIT(CEN_COH_CACHED);
+	be->alloc = alloc;
+	be->free = free;
+	be->refresh = refresh;
+	refresh(be);
+}
+
+int cenalloc_backends_init(void)
+{
+	u64 max_buddy = PAGE_SIZE << MAX_PAGE_ORDER;
+
+	cenalloc_backend_add("system", CEN_BK_SCATTER, max_buddy, 0,
+			     cenalloc_system_alloc, cenalloc_pages_free,
+			     cenalloc_buddy_refresh);
+	cenalloc_backend_add("contig", CEN_BK_CONTIG, max_buddy, 1,
+			     cenalloc_contig_alloc, cenalloc_pages_free,
+			     cenalloc_buddy_refresh);
+
+	if (IS_ENABLED(CONFIG_DMA_CMA)) {
+		struct cenalloc_backend *be;
+
+		cenalloc_cma_pdev = platform_device_register_simple(
+			"cenalloc-cma", PLATFORM_DEVID_NONE, NULL, 0);
+		if (IS_ERR(cenalloc_cma_pdev)) {
+			cenalloc_cma_pdev = NULL;
+			return 0;
+		}
+		cenalloc_backend_add("cma", CEN_BK_CONTIG, U64_MAX, 2,
+				     cenalloc_cma_alloc, cenalloc_cma_free,
+				     cenalloc_cma_refresh);
+		be = &cenalloc_backends[cenalloc_nr_backends - 1];
+		/* CONFIG_CMA_ALIGNMENT caps the alignment of a CMA chunk. */
+		be->desc.max_align = PAGE_SIZE << CENALLOC_CMA_ALIGN_ORDER;
+		be->desc.lowest_limit = 0;
+	}
+	return 0;
+}
+
+void cenalloc_backends_exit(void)
+{
+	if (cenalloc_cma_pdev)
+		platform_device_unregister(cenalloc_cma_pdev);
+}
+
+u32 cenalloc_backend_count(void)
+{
+	return cenalloc_nr_backends;
+}
+
+struct cenalloc_backend *cenalloc_backend_get(u32 i)
+{
+	return i < cenalloc_nr_backends ? &cenalloc_backends[i] : NULL;
+}
+
+void cenalloc_backend_descs(struct cen_backend_desc *descs, u32 *n)
+{
+	u32 i;
+
+	for (i = 0; i < cenalloc_nr_backends; i++) {
+		cenalloc_backends[i].refresh(&cenalloc_backends[i]);
+		descs[i] = cenalloc_backends[i].desc;
+	}
+	*n = cenalloc_nr_backends;
+}

@@ -1,0 +1,661 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The buffer object and its dma_buf_ops: delayed allocation, one
+ * scatterlist per attachment split by that device's own rules, mmap through
+ * a fault handler, vmap and CPU access.
+ */
+#include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "cenalloc_api.h"
+#include "cenalloc_internal.h"
+#include "cenalloc_trace.h"
+
+static atomic64_t cenalloc_next_id = ATOMIC64_INIT(0);
+static const struct dma_buf_ops cenalloc_dmabuf_ops;
+
+struct cenalloc_buffer *cenalloc_buffer_from_dmabuf(struct dma_buf *dmabuf)
+{
+	return dmabuf->ops == &cenalloc_dmabuf_ops ? dmabuf->priv : NULL;
+}
+
+/**
+ * cenalloc_is_cenalloc_dmabuf() - is this dma-buf exported by cenalloc?
+ * @dmabuf: any dma-buf
+ *
+ * Return: true when cenalloc exported it.
+ */
+bool cenalloc_is_cenalloc_dmabuf(const struct dma_buf *dmabuf)
+{
+	return dmabuf->ops == &cenalloc_dmabuf_ops;
+}
+EXPORT_SYMBOL_GPL(cenalloc_is_cenalloc_dmabuf);
+
+static __printf(3, 4) void cenalloc_decide(struct cenalloc_buffer *buf,
+					   int err, const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(buf->last_reason, sizeof(buf->last_reason), fmt, args);
+	va_end(args);
+	buf->last_error = err;
+	if (err)
+		pr_info_ratelimited("cenalloc: buffer %llu (%s): %s\n",
+				    buf->id, buf->name, buf->last_reason);
+	trace_cenalloc_decision(buf->id, err, buf->last_reason);
+}
+
+/* The members as an array, in list order (the indices origins refer to). */
+static struct cen_constraints *cenalloc_members_array(struct cenalloc_buffer *buf,
+						      u32 *n)
+{
+	struct cen_constraints *arr;
+	struct cenalloc_member *m;
+	u32 i = 0;
+
+	arr = kmalloc_array(max_t(u32, buf->nr_members, 1), sizeof(*arr),
+			    GFP_KERNEL);
+	if (!arr)
+		return NULL;
+	list_for_each_entry(m, &buf->members, node)
+		arr[i++] = m->c;
+	*n = i;
+	return arr;
+}
+
+static const char *cenalloc_member_name(struct cenalloc_buffer *buf, u32 idx)
+{
+	struct cenalloc_member *m;
+	u32 i = 0;
+
+	list_for_each_entry(m, &buf->members, node)
+		if (i++ == idx)
+			return m->name;
+	return "?";
+}
+
+/* Re-merge the members; on failure the reason is in @why. */
+static int cenalloc_remerge(struct cenalloc_buffer *buf, struct cen_why *why)
+{
+	struct cen_constraints *arr, merged;
+	u32 n;
+	int ret;
+
+	arr = cenalloc_members_array(buf, &n);
+	if (!arr)
+		return -ENOMEM;
+	ret = cen_merge_all(arr, n, buf->size, PAGE_SHIFT, &merged, why);
+	kfree(arr);
+	if (!ret)
+		buf->merged = merged;
+	return ret;
+}
+
+struct cenalloc_fit {
+	const struct cen_constraints *c;
+	u64 count;
+	struct cen_why why;
+};
+
+static int cenalloc_fit_emit(void *ctx, u64 addr, u64 len)
+{
+	struct cenalloc_fit *f = ctx;
+	struct cen_segment seg = { .addr = addr, .len = len };
+	int ret;
+
+	if (++f->count > f->c->max_segments) {
+		f->why.code = CEN_R_SEG_COUNT;
+		f->why.value = f->count;
+		f->why.limit = f->c->max_segments;
+		return -EINVAL;
+	}
+	/* Per-segment rules; the split itself guarantees the rest. */
+	ret = cen_verify(f->c, &seg, 1, len, &f->why);
+	if (ret)
+		f->why.member = f->count - 1;
+	return ret;
+}
+
+/* Does @bk, split by @c's rules, give the device segments it accepts? */
+static int cenalloc_backing_fits(const struct cenalloc_backing *bk,
+				 const struct cen_constraints *c,
+				 struct cen_why *why)
+{
+	struct cenalloc_fit f = { .c = c };
+	u32 r;
+	int ret = 0;
+
+	for (r = 0; r < bk->nr_runs && !ret; r++)
+		ret = cen_split_chunk(c, bk->runs[r].addr, bk->runs[r].len,
+				      r + 1 == bk->nr_runs, PAGE_SHIFT,
+				      cenalloc_fit_emit, &f);
+	if (ret && !f.why.code) {
+		f.why.code = CEN_R_SEG_MISALIGNED;
+		f.why.value = bk->runs[r - 1].addr;
+		f.why.limit = c->align;
+	}
+	if (why)
+		*why = f.why;
+	return ret;
+}
+
+static void cenalloc_backing_free(struct cenalloc_backing *bk)
+{
+	struct cenalloc_backend *be = bk->backend;
+
+	atomic64_sub(bk->size, &be->used);
+	be->free(be, bk);
+	kfree(bk);
+}
+
+/*
+ * Back the buffer for its current members: solve, then try the plans in
+ * order until one allocation succeeds and serves every member.
+ */
+static int cenalloc_ensure_backed(struct cenalloc_buffer *buf)
+{
+	struct cen_backend_desc descs[CEN_MAX_BACKENDS];
+	struct cenalloc_backing *bk;
+	struct cen_constraints *arr;
+	struct cen_solution *sol;
+	char why_text[96];
+	u32 n, nb, i, m;
+	int ret;
+
+	dma_resv_assert_held(buf->dmabuf->resv);
+	if (buf->backing)
+		return 0;
+
+	sol = kzalloc(sizeof(*sol), GFP_KERNEL);
+	bk = kzalloc(sizeof(*bk), GFP_KERNEL);
+	arr = cenalloc_members_array(buf, &n);
+	ret = -ENOMEM;
+	if (!sol || !bk || !arr)
+		goto out;
+
+	cenalloc_backend_descs(descs, &nb);
+	ret = cen_solve_members(arr, n, buf->size, PAGE_SHIFT, descs, nb, sol);
+	trace_cenalloc_solve(buf->id, n, sol->n_plans, ret);
+	if (ret) {
+		cen_why_format(&sol->why, why_text, sizeof(why_text));
+		cenalloc_decide(buf, ret, "cannot back %llu bytes: %s",
+				buf->size, why_text);
+		for (i = 0; i < nb; i++) {
+			cen_why_format(&sol->rejected[i], why_text,
+				       sizeof(why_text));
+			pr_info_ratelimited("cenalloc: buffer %llu: %s: %s\n",
+					    buf->id, descs[i].name, why_text);
+		}
+		ret = -ENOMEM;
+		goto out;
+	}
+
+	for (i = 0; i < sol->n_plans; i++) {
+		const struct cen_plan *p = &sol->plans[i];
+		struct cenalloc_backend *be = cenalloc_backend_get(p->backend);
+		u64 t0 = ktime_get_ns();
+
+		memset(bk, 0, sizeof(*bk));
+		bk->size = buf->size;
+		bk->backend = be;
+		ret = be->alloc(be, bk, p);
+		trace_cenalloc_allocate(buf->id, be->desc.name, buf->size,
+					bk->nr_runs, ret,
+					ktime_get_ns() - t0);
+		if (ret) {
+			atomic64_inc(&be->failures);
+			continue;
+		}
+		/* The real addresses may differ from the worst case. */
+		for (m = 0; m < n; m++)
+			if (cenalloc_backing_fits(bk, &arr[m], NULL))
+				break;
+		if (m < n) {
+			be->free(be, bk);
+			atomic64_inc(&be->failures);
+			ret = -ENOMEM;
+			continue;
+		}
+		atomic64_add(bk->size, &be->used);
+		atomic64_inc(&be->allocations);
+		buf->backing = bk;
+		bk = NULL;
+		cenalloc_decide(buf, 0,
+				"backed by %s: %u run(s), chunk %llu, for %u member(s)%s",
+				be->desc.name, buf->backing->nr_runs, p->chunk,
+				n, i ? " (after fallback)" : "");
+		break;
+	}
+	if (ret)
+		cenalloc_decide(buf, ret,
+				"every feasible backend failed to allocate %llu bytes",
+				buf->size);
+out:
+	kfree(arr);
+	kfree(bk);
+	kfree(sol);
+	return ret;
+}
+
+struct cenalloc_sg_fill {
+	struct scatterlist *sg;
+	u32 count;
+};
+
+static int cenalloc_sg_count(void *ctx, u64 addr, u64 len)
+{
+	((struct cenalloc_sg_fill *)ctx)->count++;
+	return 0;
+}
+
+static int cenalloc_sg_emit(void *ctx, u64 addr, u64 len)
+{
+	struct cenalloc_sg_fill *f = ctx;
+
+	sg_set_page(f->sg, pfn_to_page(PHYS_PFN(addr)), len, 0);
+	f->sg = sg_next(f->sg);
+	f->count++;
+	return 0;
+}
+
+/* The scatterlist a device with @c sees of the backing. */
+static struct sg_table *cenalloc_build_sgt(const struct cenalloc_backing *bk,
+					   const struct cen_constraints *c)
+{
+	struct cenalloc_sg_fill f = {};
+	struct sg_table *sgt;
+	u32 r;
+	int ret = 0;
+
+	for (r = 0; r < bk->nr_runs && !ret; r++)
+		ret = cen_split_chunk(c, bk->runs[r].addr, bk->runs[r].len,
+				      r + 1 == bk->nr_runs, PAGE_SHIFT,
+				      cenalloc_sg_count, &f);
+	if (ret)
+		return ERR_PTR(-EINVAL);
+	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
+	if (!sgt)
+		return ERR_PTR(-ENOMEM);
+	ret = sg_alloc_table(sgt, f.count, GFP_KERNEL);
+	if (ret) {
+		kfree(sgt);
+		return ERR_PTR(ret);
+	}
+	f.sg = sgt->sgl;
+	f.count = 0;
+	for (r = 0; r < bk->nr_runs; r++)
+		cen_split_chunk(c, bk->runs[r].addr, bk->runs[r].len,
+				r + 1 == bk->nr_runs, PAGE_SHIFT,
+				cenalloc_sg_emit, &f);
+	return sgt;
+}
+
+static int cenalloc_attach(struct dma_buf *dmabuf,
+			   struct dma_buf_attachment *attach)
+{
+	struct cenalloc_buffer *buf = dmabuf->priv;
+	struct cenalloc_member *m;
+	struct cen_why why = {};
+	char text[96];
+	int ret;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
+	cenalloc_resolve_device(attach->dev, &m->c);
+	strscpy(m->name, dev_name(attach->dev), sizeof(m->name));
+	if (attach->dev->driver)
+		strscpy(m->driver, attach->dev->driver->name,
+			sizeof(m->driver));
+	if (dma_buf_attachment_is_dynamic(attach))
+		m->flags |= CENALLOC_ATT_DYNAMIC;
+	m->attach = attach;
+
+	dma_resv_lock(dmabuf->resv, NULL);
+	ret = -E2BIG;
+	if (buf->nr_members >= CENALLOC_MAX_MEMBERS) {
+		cenalloc_decide(buf, ret, "refused %s: too many members",
+				m->name);
+		goto fail;
+	}
+	list_add_tail(&m->node, &buf->members);
+	buf->nr_members++;
+	ret = cenalloc_remerge(buf, &why);
+	if (ret) {
+		cen_why_format(&why, text, sizeof(text));
+		cenalloc_decide(buf, ret, "refused %s: %s (member %s)",
+				m->name, text,
+				cenalloc_member_name(buf, why.member));
+		goto unlink;
+	}
+	if (buf->backing && cenalloc_backing_fits(buf->backing, &m->c, &why)) {
+		cen_why_format(&why, text, sizeof(text));
+		ret = -EBUSY;
+		cenalloc_decide(buf, ret,
+				"refused %s: the %s backing does not suit it (%s) and cannot move",
+				m->name, buf->backing->backend->desc.name,
+				text);
+		goto unlink;
+	}
+	attach->priv = m;
+	cenalloc_decide(buf, 0, "attached %s", m->name);
+	trace_cenalloc_attach(buf->id, m->name, m->c.max_segments,
+			      m->c.addr_limit, 0);
+	dma_resv_unlock(dmabuf->resv);
+	return 0;
+
+unlink:
+	list_del(&m->node);
+	buf->nr_members--;
+	/* Fewer members never make the set infeasible. */
+	cenalloc_remerge(buf, NULL);
+fail:
+	trace_cenalloc_attach(buf->id, m->name, m->c.max_segments,
+			      m->c.addr_limit, ret);
+	dma_resv_unlock(dmabuf->resv);
+	kfree(m);
+	return ret;
+}
+
+static void cenalloc_detach(struct dma_buf *dmabuf,
+			    struct dma_buf_attachment *attach)
+{
+	struct cenalloc_buffer *buf = dmabuf->priv;
+	struct cenalloc_member *m = attach->priv;
+
+	dma_resv_lock(dmabuf->resv, NULL);
+	list_del(&m->node);
+	buf->nr_members--;
+	cenalloc_remerge(buf, NULL);
+	cenalloc_decide(buf, 0, "detached %s", m->name);
+	dma_resv_unlock(dmabuf->resv);
+	kfree(m);
+}
+
+static struct sg_table *cenalloc_map(struct dma_buf_attachment *attach,
+				     enum dma_data_direction dir)
+{
+	struct cenalloc_buffer *buf = attach->dmabuf->priv;
+	struct cenalloc_member *m = attach->priv;
+	struct sg_table *sgt;
+	int ret;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	ret = cenalloc_ensure_backed(buf);
+	if (ret)
+		return ERR_PTR(ret);
+	sgt = cenalloc_build_sgt(buf->backing, &m->c);
+	if (IS_ERR(sgt))
+		return sgt;
+	ret = dma_map_sgtable(attach->dev, sgt, dir, 0);
+	if (ret) {
+		sg_free_table(sgt);
+		kfree(sgt);
+		return ERR_PTR(ret);
+	}
+	m->sgt = sgt;
+	m->dir = dir;
+	m->nr_segments = sgt->nents;
+	m->flags |= CENALLOC_ATT_MAPPED;
+	return sgt;
+}
+
+static void cenalloc_unmap(struct dma_buf_attachment *attach,
+			   struct sg_table *sgt, enum dma_data_direction dir)
+{
+	struct cenalloc_member *m = attach->priv;
+
+	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
+	sg_free_table(sgt);
+	kfree(sgt);
+	if (m->sgt == sgt) {
+		m->sgt = NULL;
+		m->nr_segments = 0;
+		m->flags &= ~CENALLOC_ATT_MAPPED;
+	}
+}
+
+static void cenalloc_release(struct dma_buf *dmabuf)
+{
+	struct cenalloc_buffer *buf = dmabuf->priv;
+	struct cenalloc_member *m, *tmp;
+
+	mutex_lock(&cenalloc_buffers_lock);
+	list_del(&buf->node);
+	mutex_unlock(&cenalloc_buffers_lock);
+
+	if (buf->backing)
+		cenalloc_backing_free(buf->backing);
+	list_for_each_entry_safe(m, tmp, &buf->members, node)
+		kfree(m);
+	kfree(buf);
+}
+
+static vm_fault_t cenalloc_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct cenalloc_buffer *buf = vma->vm_private_data;
+	vm_fault_t ret;
+
+	if (vmf->pgoff >= buf->size >> PAGE_SHIFT)
+		return VM_FAULT_SIGBUS;
+	/* mmap_lock, then the resv lock: never the other way round. */
+	dma_resv_lock(buf->dmabuf->resv, NULL);
+	if (cenalloc_ensure_backed(buf)) {
+		ret = VM_FAULT_SIGBUS;
+		goto out;
+	}
+	ret = vmf_insert_pfn(vma, vmf->address,
+			     page_to_pfn(buf->backing->pages[vmf->pgoff]));
+out:
+	dma_resv_unlock(buf->dmabuf->resv);
+	return ret;
+}
+
+static const struct vm_operations_struct cenalloc_vm_ops = {
+	.fault = cenalloc_fault,
+};
+
+static int cenalloc_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
+{
+	struct cenalloc_buffer *buf = dmabuf->priv;
+
+	if (vma->vm_pgoff + vma_pages(vma) > buf->size >> PAGE_SHIFT)
+		return -EINVAL;
+	/*
+	 * PFN mappings are never pinned by GUP, so the pages can move: a
+	 * migration zaps them and the next access faults the new ones in.
+	 */
+	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_ops = &cenalloc_vm_ops;
+	vma->vm_private_data = buf;
+	return 0;
+}
+
+static int cenalloc_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct cenalloc_buffer *buf = dmabuf->priv;
+	int ret;
+
+	dma_resv_assert_held(dmabuf->resv);
+	ret = cenalloc_ensure_backed(buf);
+	if (ret)
+		return ret;
+	if (!buf->vmap_count) {
+		buf->vaddr = vmap(buf->backing->pages, buf->size >> PAGE_SHIFT,
+				  VM_MAP, PAGE_KERNEL);
+		if (!buf->vaddr)
+			return -ENOMEM;
+	}
+	buf->vmap_count++;
+	iosys_map_set_vaddr(map, buf->vaddr);
+	return 0;
+}
+
+static void cenalloc_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct cenalloc_buffer *buf = dmabuf->priv;
+
+	dma_resv_assert_held(dmabuf->resv);
+	if (!--buf->vmap_count) {
+		vunmap(buf->vaddr);
+		buf->vaddr = NULL;
+	}
+	iosys_map_clear(map);
+}
+
+static int cenalloc_cpu_access(struct dma_buf *dmabuf,
+			       enum dma_data_direction dir, bool begin)
+{
+	struct cenalloc_buffer *buf = dmabuf->priv;
+	struct cenalloc_member *m;
+	int ret;
+
+	dma_resv_lock(dmabuf->resv, NULL);
+	/* The first CPU access allocates, like the first map. */
+	ret = cenalloc_ensure_backed(buf);
+	if (ret)
+		goto out;
+	if (buf->vmap_count && begin)
+		invalidate_kernel_vmap_range(buf->vaddr, buf->size);
+	if (buf->vmap_count && !begin)
+		flush_kernel_vmap_range(buf->vaddr, buf->size);
+	list_for_each_entry(m, &buf->members, node) {
+		if (!m->sgt)
+			continue;
+		if (begin)
+			dma_sync_sgtable_for_cpu(m->attach->dev, m->sgt, dir);
+		else
+			dma_sync_sgtable_for_device(m->attach->dev, m->sgt,
+						    dir);
+	}
+out:
+	dma_resv_unlock(dmabuf->resv);
+	return ret;
+}
+
+static int cenalloc_begin_cpu(struct dma_buf *dmabuf,
+			      enum dma_data_direction dir)
+{
+	return cenalloc_cpu_access(dmabuf, dir, true);
+}
+
+static int cenalloc_end_cpu(struct dma_buf *dmabuf,
+			    enum dma_data_direction dir)
+{
+	return cenalloc_cpu_access(dmabuf, dir, false);
+}
+
+static const struct dma_buf_ops cenalloc_dmabuf_ops = {
+	.attach = cenalloc_attach,
+	.detach = cenalloc_detach,
+	.map_dma_buf = cenalloc_map,
+	.unmap_dma_buf = cenalloc_unmap,
+	.release = cenalloc_release,
+	.mmap = cenalloc_mmap,
+	.vmap = cenalloc_vmap,
+	.vunmap = cenalloc_vunmap,
+	.begin_cpu_access = cenalloc_begin_cpu,
+	.end_cpu_access = cenalloc_end_cpu,
+};
+
+struct dma_buf *cenalloc_buffer_create(u64 len, u32 fd_flags,
+				       const char *name,
+				       struct list_head *hints, u32 nr_hints)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct cenalloc_buffer *buf;
+	struct cen_why why = {};
+	struct dma_buf *dmabuf;
+	char text[96];
+	int ret;
+
+	if (!len || len > U64_MAX - PAGE_SIZE)
+		return ERR_PTR(-EINVAL);
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	if (!buf)
+		return ERR_PTR(-ENOMEM);
+	buf->size = PAGE_ALIGN(len);
+	buf->id = atomic64_inc_return(&cenalloc_next_id);
+	strscpy(buf->name, name, sizeof(buf->name));
+	INIT_LIST_HEAD(&buf->members);
+	list_splice_init(hints, &buf->members);
+	buf->nr_members = nr_hints;
+	cen_constraints_init(&buf->merged);
+
+	ret = cenalloc_remerge(buf, &why);
+	if (ret) {
+		cen_why_format(&why, text, sizeof(text));
+		pr_info_ratelimited("cenalloc: create '%s' of %llu bytes refused: %s (member %s)\n",
+				    buf->name, buf->size, text,
+				    cenalloc_member_name(buf, why.member));
+		goto fail;
+	}
+	snprintf(buf->last_reason, sizeof(buf->last_reason),
+		 "created with %u hint(s), no memory yet", nr_hints);
+
+	exp_info.ops = &cenalloc_dmabuf_ops;
+	exp_info.size = buf->size;
+	exp_info.flags = fd_flags;
+	exp_info.priv = buf;
+	dmabuf = dma_buf_export(&exp_info);
+	if (IS_ERR(dmabuf)) {
+		ret = PTR_ERR(dmabuf);
+		goto fail;
+	}
+	buf->dmabuf = dmabuf;
+	mutex_lock(&cenalloc_buffers_lock);
+	list_add_tail(&buf->node, &cenalloc_buffers);
+	mutex_unlock(&cenalloc_buffers_lock);
+	trace_cenalloc_create(buf->id, buf->size, nr_hints);
+	return dmabuf;
+
+fail:
+	list_splice_init(&buf->members, hints);
+	kfree(buf);
+	return ERR_PTR(ret);
+}
+
+void cenalloc_buffer_show(struct seq_file *s, struct cenalloc_buffer *buf)
+{
+	struct cenalloc_member *m;
+	int f;
+
+	dma_resv_lock(buf->dmabuf->resv, NULL);
+	seq_printf(s, "buffer %llu '%s' size %llu %s%s migrations %u\n",
+		   buf->id, buf->name, buf->size,
+		   buf->backing ? "backed by " : "not backed",
+		   buf->backing ? buf->backing->backend->desc.name : "",
+		   buf->migrations);
+	seq_puts(s, "  merged:");
+	for (f = 0; f < CEN_F_COUNT; f++)
+		if (buf->merged.src[f] != CEN_SRC_NONE)
+			seq_printf(s, " %s=0x%llx (%s, member %u)",
+				   cen_field_name(f),
+				   cen_constraints_get(&buf->merged, f),
+				   cen_source_name(buf->merged.src[f]),
+				   buf->merged.origin[f]);
+	seq_putc(s, '\n');
+	list_for_each_entry(m, &buf->members, node) {
+		seq_printf(s, "  %s %s%s segments %u:",
+			   m->flags & CENALLOC_ATT_HINT ? "hint" : "attach",
+			   m->name, m->flags & CENALLOC_ATT_MAPPED ?
+			   " mapped" : "", m->nr_segments);
+		for (f = 0; f < CEN_F_COUNT; f++)
+			if (m->c.src[f] != CEN_SRC_NONE)
+				seq_printf(s, " %s=0x%llx (%s)",
+					   cen_field_name(f),
+					   cen_constraints_get(&m->c, f),
+					   cen_source_name(m->c.src[f]));
+		seq_putc(s, '\n');
+	}
+	seq_printf(s, "  last: %d %s\n", buf->last_error, buf->last_reason);
+	dma_resv_unlock(buf->dmabuf->resv);
+}

@@ -1,0 +1,567 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cenalloc: a dma-buf exporter that allocates late, for every device that
+ * attached.  This file holds the module, /dev/cenalloc and its ioctls, and
+ * /dev/dma_heap/cenalloc for programs written for dma-buf heaps.
+ */
+#include <linux/capability.h>
+#include <linux/dma-heap.h>
+#include <linux/file.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/nospec.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <uapi/linux/dma-heap.h>
+
+#include "cenalloc_internal.h"
+
+#define CREATE_TRACE_POINTS
+#include "cenalloc_trace.h"
+
+bool cenalloc_relax_default;
+module_param_named(relax_default, cenalloc_relax_default, bool, 0644);
+MODULE_PARM_DESC(relax_default,
+		 "Assume undeclared devices without an IOMMU can scatter (default: no, they get contiguous memory)");
+
+DEFINE_MUTEX(cenalloc_buffers_lock);
+LIST_HEAD(cenalloc_buffers);
+
+#define CENALLOC_FEATURES	(CENALLOC_FEAT_HINTS | CENALLOC_FEAT_PROFILES | \
+				 CENALLOC_FEAT_DMA_HEAP | \
+				 CENALLOC_FEAT_DRIVER_API)
+
+/*
+ * Copy an argument struct in.  The size encoded in the ioctl number is the
+ * caller's idea of the struct; copy_struct_from_user() zero-extends older
+ * structs and refuses newer ones whose extra bytes are not zero.
+ */
+static int cenalloc_arg_in(void *k, size_t ksize, unsigned int cmd,
+			   unsigned long arg)
+{
+	size_t usize = _IOC_SIZE(cmd);
+	u32 argsz;
+	int ret;
+
+	if (usize < 2 * sizeof(u32))
+		return -EINVAL;
+	ret = copy_struct_from_user(k, ksize, (void __user *)arg, usize);
+	if (ret)
+		return ret;
+	memcpy(&argsz, k, sizeof(argsz));
+	return argsz == usize ? 0 : -EINVAL;
+}
+
+static int cenalloc_arg_out(unsigned long arg, const void *k, size_t ksize,
+			    unsigned int cmd)
+{
+	size_t n = min_t(size_t, _IOC_SIZE(cmd), ksize);
+
+	return copy_to_user((void __user *)arg, k, n) ? -EFAULT : 0;
+}
+
+static bool cenalloc_zero(const void *p, size_t len)
+{
+	return !memchr_inv(p, 0, len);
+}
+
+static bool cenalloc_str_ok(const char *s, size_t len)
+{
+	return strnlen(s, len) < len;
+}
+
+/* Input constraints: known bits, outputs and reserved zero, sane values. */
+static int cenalloc_check_uc(const struct cenalloc_constraints *u)
+{
+	struct cen_constraints c;
+
+	if (u->valid & ~CENALLOC_C_ALL || u->reserved ||
+	    !cenalloc_zero(u->src, sizeof(u->src)) ||
+	    !cenalloc_zero(u->origin, sizeof(u->origin)))
+		return -EINVAL;
+	if ((u->valid & CENALLOC_C_IOMMU) && u->iommu > 1)
+		return -EINVAL;
+	if ((u->valid & CENALLOC_C_COHERENCY) &&
+	    u->coherency > CENALLOC_COH_UNCACHED)
+		return -EINVAL;
+	cenalloc_uapi_to_constraints(u, CEN_SRC_HINT, &c);
+	return cen_constraints_validate(&c, NULL);
+}
+
+/* Copy an array of @n entries of @esize bytes to user as entries of ours. */
+static int cenalloc_copy_entries(u64 uptr, u32 esize, const void *src,
+				 size_t ksize, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		void __user *dst = u64_to_user_ptr(uptr + (u64)i * esize);
+
+		if (copy_to_user(dst, src + i * ksize, min_t(size_t, esize,
+							     ksize)))
+			return -EFAULT;
+		if (esize > ksize && clear_user(dst + ksize, esize - ksize))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+static long cenalloc_ioc_query(unsigned int cmd, unsigned long arg)
+{
+	struct cen_backend_desc descs[CEN_MAX_BACKENDS];
+	struct cenalloc_backend_info *info;
+	struct cenalloc_query q;
+	u32 n, i;
+	int ret;
+
+	ret = cenalloc_arg_in(&q, sizeof(q), cmd, arg);
+	if (ret)
+		return ret;
+	if (q.flags || q.reserved0 || !cenalloc_zero(q.reserved,
+						     sizeof(q.reserved)) ||
+	    q.abi_version || q.nr_backends || q.features || q.page_size)
+		return -EINVAL;
+	if (q.backends_ptr && (!q.backend_entry_size ||
+			       q.backend_entry_size > PAGE_SIZE))
+		return -EINVAL;
+
+	cenalloc_backend_descs(descs, &n);
+	info = kcalloc(n, sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct cenalloc_backend *be = cenalloc_backend_get(i);
+
+		strscpy(info[i].name, descs[i].name, sizeof(info[i].name));
+		info[i].kind = descs[i].kind;
+		info[i].cost_rank = descs[i].cost_rank;
+		info[i].max_chunk = descs[i].max_chunk;
+		info[i].max_align = descs[i].max_align;
+		info[i].addr_lo = descs[i].addr_lo;
+		info[i].addr_hi = descs[i].addr_hi;
+		info[i].lowest_limit = descs[i].lowest_limit;
+		info[i].free_bytes = descs[i].free_bytes;
+		info[i].used_bytes = atomic64_read(&be->used);
+		info[i].allocations = atomic64_read(&be->allocations);
+		info[i].failures = atomic64_read(&be->failures);
+	}
+	if (q.backends_ptr)
+		ret = cenalloc_copy_entries(q.backends_ptr,
+					    q.backend_entry_size, info,
+					    sizeof(*info),
+					    min(n, q.backends_cap));
+	kfree(info);
+	if (ret)
+		return ret;
+	q.abi_version = CENALLOC_ABI_VERSION;
+	q.nr_backends = n;
+	q.features = CENALLOC_FEATURES;
+	q.page_size = PAGE_SIZE;
+	return cenalloc_arg_out(arg, &q, sizeof(q), cmd);
+}
+
+static void cenalloc_free_members(struct list_head *list)
+{
+	struct cenalloc_member *m, *tmp;
+
+	list_for_each_entry_safe(m, tmp, list, node) {
+		list_del(&m->node);
+		kfree(m);
+	}
+}
+
+static int cenalloc_read_hints(const struct cenalloc_create *c,
+			       struct list_head *list)
+{
+	struct cenalloc_hint h;
+	char reason[CENALLOC_REASON_LEN];
+	u32 i;
+	int ret;
+
+	for (i = 0; i < c->nr_hints; i++) {
+		struct cenalloc_member *m;
+
+		ret = copy_struct_from_user(&h, sizeof(h),
+					    u64_to_user_ptr(c->hints_ptr +
+						(u64)i * c->hint_entry_size),
+					    c->hint_entry_size);
+		if (ret)
+			return ret;
+		if (h.flags & ~CENALLOC_HINT_CONSTRAINTS || h.reserved0 ||
+		    !cenalloc_str_ok(h.device, sizeof(h.device)))
+			return -EINVAL;
+		if (!(h.flags & CENALLOC_HINT_CONSTRAINTS) && !h.device[0])
+			return -EINVAL;
+		if (h.flags & CENALLOC_HINT_CONSTRAINTS) {
+			ret = cenalloc_check_uc(&h.c);
+			if (ret)
+				return ret;
+		} else if (!cenalloc_zero(&h.c, sizeof(h.c))) {
+			return -EINVAL;
+		}
+		m = kzalloc(sizeof(*m), GFP_KERNEL);
+		if (!m)
+			return -ENOMEM;
+		ret = cenalloc_resolve_hint(&h, m, reason, sizeof(reason));
+		if (ret) {
+			pr_info_ratelimited("cenalloc: %s\n", reason);
+			kfree(m);
+			return ret;
+		}
+		list_add_tail(&m->node, list);
+	}
+	return 0;
+}
+
+/* Make a dma-buf and an fd for it, installed only once @arg is written. */
+static long cenalloc_create_fd(u64 len, u32 fd_flags, const char *name,
+			       struct list_head *hints, u32 nr_hints,
+			       void *k, size_t ksize, unsigned int cmd,
+			       unsigned long arg, s32 *fd_out, u64 *id_out,
+			       int (*out)(unsigned long, const void *, size_t,
+					  unsigned int))
+{
+	struct dma_buf *dmabuf;
+	int fd, ret;
+
+	dmabuf = cenalloc_buffer_create(len, fd_flags, name, hints, nr_hints);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	fd = get_unused_fd_flags(fd_flags);
+	if (fd < 0) {
+		dma_buf_put(dmabuf);
+		return fd;
+	}
+	*fd_out = fd;
+	if (id_out)
+		*id_out = cenalloc_buffer_from_dmabuf(dmabuf)->id;
+	ret = out(arg, k, ksize, cmd);
+	if (ret) {
+		put_unused_fd(fd);
+		dma_buf_put(dmabuf);
+		return ret;
+	}
+	fd_install(fd, dmabuf->file);
+	return 0;
+}
+
+static long cenalloc_ioc_create(unsigned int cmd, unsigned long arg)
+{
+	struct cenalloc_create c;
+	LIST_HEAD(hints);
+	long ret;
+
+	ret = cenalloc_arg_in(&c, sizeof(c), cmd, arg);
+	if (ret)
+		return ret;
+	if (c.flags || c.fd || c.id || !cenalloc_zero(c.reserved,
+						      sizeof(c.reserved)))
+		return -EINVAL;
+	if (c.fd_flags & ~(O_ACCMODE | O_CLOEXEC) ||
+	    (c.fd_flags & O_ACCMODE) == O_WRONLY ||
+	    (c.fd_flags & O_ACCMODE) == O_ACCMODE)
+		return -EINVAL;
+	if (!c.len || !cenalloc_str_ok(c.name, sizeof(c.name)))
+		return -EINVAL;
+	if (c.nr_hints > CENALLOC_MAX_HINTS ||
+	    (c.nr_hints && (!c.hints_ptr || !c.hint_entry_size ||
+			    c.hint_entry_size > PAGE_SIZE)) ||
+	    (!c.nr_hints && (c.hints_ptr || c.hint_entry_size)))
+		return -EINVAL;
+
+	ret = cenalloc_read_hints(&c, &hints);
+	if (!ret)
+		ret = cenalloc_create_fd(c.len, c.fd_flags, c.name, &hints,
+					 c.nr_hints, &c, sizeof(c), cmd, arg,
+					 &c.fd, &c.id, cenalloc_arg_out);
+	cenalloc_free_members(&hints);
+	return ret;
+}
+
+static void cenalloc_fill_info(struct cenalloc_buffer *buf,
+			       struct cenalloc_info *info,
+			       struct cenalloc_attach_info *att, u32 cap)
+{
+	struct cenalloc_member *m;
+	u32 i = 0;
+
+	dma_resv_lock(buf->dmabuf->resv, NULL);
+	info->state = buf->backing ? CENALLOC_STATE_BACKED :
+		      CENALLOC_STATE_EMPTY;
+	info->id = buf->id;
+	info->len = buf->size;
+	strscpy(info->name, buf->name, sizeof(info->name));
+	if (buf->backing) {
+		strscpy(info->backend, buf->backing->backend->desc.name,
+			sizeof(info->backend));
+		info->nr_segments = buf->backing->nr_runs;
+	}
+	cenalloc_constraints_to_uapi(&buf->merged, &info->merged);
+	info->migrations = buf->migrations;
+	info->nr_attach = buf->nr_members;
+	info->last_error = buf->last_error;
+	strscpy(info->last_reason, buf->last_reason,
+		sizeof(info->last_reason));
+	list_for_each_entry(m, &buf->members, node) {
+		if (i >= cap)
+			break;
+		strscpy(att[i].device, m->name, sizeof(att[i].device));
+		strscpy(att[i].driver, m->driver, sizeof(att[i].driver));
+		att[i].flags = m->flags;
+		att[i].nr_segments = m->nr_segments;
+		cenalloc_constraints_to_uapi(&m->c, &att[i].c);
+		i++;
+	}
+	dma_resv_unlock(buf->dmabuf->resv);
+}
+
+static long cenalloc_ioc_info(unsigned int cmd, unsigned long arg)
+{
+	struct cenalloc_attach_info *att = NULL;
+	struct cenalloc_buffer *buf, *it;
+	struct cenalloc_info info;
+	struct dma_buf *dmabuf;
+	u32 cap;
+	long ret;
+
+	ret = cenalloc_arg_in(&info, sizeof(info), cmd, arg);
+	if (ret)
+		return ret;
+	if (info.flags & ~CENALLOC_INFO_BY_ID ||
+	    !cenalloc_zero(info.reserved, sizeof(info.reserved)) ||
+	    info.state || info.len || info.nr_segments || info.migrations ||
+	    info.nr_attach || info.last_error || info.name[0] ||
+	    info.backend[0] || info.last_reason[0] ||
+	    !cenalloc_zero(&info.merged, sizeof(info.merged)))
+		return -EINVAL;
+	if ((info.flags & CENALLOC_INFO_BY_ID) ? info.fd != 0 : info.id != 0)
+		return -EINVAL;
+	if (info.attach_ptr && (!info.attach_entry_size ||
+				info.attach_entry_size > PAGE_SIZE))
+		return -EINVAL;
+	cap = info.attach_ptr ? min_t(u32, info.attach_cap,
+				      CENALLOC_MAX_MEMBERS) : 0;
+	if (cap) {
+		att = kcalloc(cap, sizeof(*att), GFP_KERNEL);
+		if (!att)
+			return -ENOMEM;
+	}
+
+	if (info.flags & CENALLOC_INFO_BY_ID) {
+		ret = -EPERM;
+		if (!capable(CAP_SYS_ADMIN))
+			goto out;
+		/* Release unlinks under this lock before it frees. */
+		ret = -ENOENT;
+		mutex_lock(&cenalloc_buffers_lock);
+		list_for_each_entry(it, &cenalloc_buffers, node) {
+			if (it->id == info.id) {
+				cenalloc_fill_info(it, &info, att, cap);
+				ret = 0;
+				break;
+			}
+		}
+		mutex_unlock(&cenalloc_buffers_lock);
+	} else {
+		dmabuf = dma_buf_get(info.fd);
+		ret = IS_ERR(dmabuf) ? PTR_ERR(dmabuf) : -EINVAL;
+		if (IS_ERR(dmabuf))
+			goto out;
+		buf = cenalloc_buffer_from_dmabuf(dmabuf);
+		if (buf) {
+			cenalloc_fill_info(buf, &info, att, cap);
+			ret = 0;
+		}
+		dma_buf_put(dmabuf);
+	}
+	if (ret)
+		goto out;
+	if (cap)
+		ret = cenalloc_copy_entries(info.attach_ptr,
+					    info.attach_entry_size, att,
+					    sizeof(*att),
+					    min(cap, info.nr_attach));
+	if (!ret)
+		ret = cenalloc_arg_out(arg, &info, sizeof(info), cmd);
+out:
+	kfree(att);
+	return ret;
+}
+
+static long cenalloc_ioc_profile(unsigned int cmd, unsigned long arg,
+				 bool set)
+{
+	const u32 match = CENALLOC_MATCH_NAME | CENALLOC_MATCH_DRIVER |
+			  CENALLOC_MATCH_BUS;
+	struct cenalloc_profile p;
+	long ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	ret = cenalloc_arg_in(&p, sizeof(p), cmd, arg);
+	if (ret)
+		return ret;
+	if (!cenalloc_zero(p.reserved, sizeof(p.reserved)) ||
+	    !cenalloc_str_ok(p.device, sizeof(p.device)) ||
+	    !cenalloc_str_ok(p.driver, sizeof(p.driver)) ||
+	    !cenalloc_str_ok(p.bus, sizeof(p.bus)))
+		return -EINVAL;
+	if (p.flags & ~(match | (set ? 0 : CENALLOC_PROFILE_CLEAR_ALL)))
+		return -EINVAL;
+	if (p.flags & CENALLOC_PROFILE_CLEAR_ALL) {
+		if (p.flags != CENALLOC_PROFILE_CLEAR_ALL || p.device[0] ||
+		    p.driver[0] || p.bus[0])
+			return -EINVAL;
+	} else if (!(p.flags & match) ||
+		   !!(p.flags & CENALLOC_MATCH_NAME) != !!p.device[0] ||
+		   !!(p.flags & CENALLOC_MATCH_DRIVER) != !!p.driver[0] ||
+		   !!(p.flags & CENALLOC_MATCH_BUS) != !!p.bus[0]) {
+		/* Every key named by a flag is given, and only those. */
+		return -EINVAL;
+	}
+	if (!set)
+		return cenalloc_zero(&p.c, sizeof(p.c)) ?
+		       cenalloc_profile_clear(&p) : -EINVAL;
+	ret = cenalloc_check_uc(&p.c);
+	if (ret)
+		return ret;
+	return cenalloc_profile_set(&p);
+}
+
+static long cenalloc_ioctl(struct file *file, unsigned int cmd,
+			   unsigned long arg)
+{
+	static const unsigned int cmds[] = {
+		CENALLOC_IOC_QUERY, CENALLOC_IOC_CREATE, CENALLOC_IOC_INFO,
+		CENALLOC_IOC_PROFILE_SET, CENALLOC_IOC_PROFILE_CLEAR,
+	};
+	unsigned int nr = _IOC_NR(cmd);
+
+	if (_IOC_TYPE(cmd) != CENALLOC_IOC_MAGIC || nr >= ARRAY_SIZE(cmds) ||
+	    _IOC_DIR(cmd) != _IOC_DIR(cmds[array_index_nospec(nr,
+							       ARRAY_SIZE(cmds))]))
+		return -ENOTTY;
+	switch (nr) {
+	case _IOC_NR(CENALLOC_IOC_QUERY):
+		return cenalloc_ioc_query(cmd, arg);
+	case _IOC_NR(CENALLOC_IOC_CREATE):
+		return cenalloc_ioc_create(cmd, arg);
+	case _IOC_NR(CENALLOC_IOC_INFO):
+		return cenalloc_ioc_info(cmd, arg);
+	case _IOC_NR(CENALLOC_IOC_PROFILE_SET):
+		return cenalloc_ioc_profile(cmd, arg, true);
+	default:
+		return cenalloc_ioc_profile(cmd, arg, false);
+	}
+}
+
+static int cenalloc_heap_out(unsigned long arg, const void *k, size_t ksize,
+			     unsigned int cmd)
+{
+	return copy_to_user((void __user *)arg, k,
+			    _IOC_DIR(cmd) & _IOC_READ ?
+			    min_t(size_t, _IOC_SIZE(cmd), ksize) : 0) ?
+	       -EFAULT : 0;
+}
+
+/*
+ * DMA_HEAP_IOCTL_ALLOC with the dma-heap core's rules: the struct size in
+ * the command may be older or newer, unknown fd or heap flags are -EINVAL,
+ * a non-zero fd on input is -EINVAL, an unknown command is -ENOTTY.
+ */
+static long cenalloc_heap_ioctl(struct file *file, unsigned int cmd,
+				unsigned long arg)
+{
+	struct dma_heap_allocation_data d = {};
+	size_t usize = _IOC_SIZE(cmd);
+	LIST_HEAD(none);
+	long ret;
+
+	if (_IOC_TYPE(cmd) != DMA_HEAP_IOC_MAGIC ||
+	    _IOC_NR(cmd) != _IOC_NR(DMA_HEAP_IOCTL_ALLOC))
+		return _IOC_NR(cmd) > _IOC_NR(DMA_HEAP_IOCTL_ALLOC) &&
+		       _IOC_TYPE(cmd) == DMA_HEAP_IOC_MAGIC ? -EINVAL : -ENOTTY;
+	if (_IOC_DIR(cmd) & _IOC_WRITE &&
+	    copy_from_user(&d, (void __user *)arg, min(usize, sizeof(d))))
+		return -EFAULT;
+	if (d.fd || d.fd_flags & ~DMA_HEAP_VALID_FD_FLAGS ||
+	    d.heap_flags & ~DMA_HEAP_VALID_HEAP_FLAGS)
+		return -EINVAL;
+	if (!PAGE_ALIGN(d.len))
+		return -EINVAL;
+	ret = cenalloc_create_fd(d.len, d.fd_flags, "dma-heap", &none, 0, &d,
+				 sizeof(d), cmd, arg, (s32 *)&d.fd, NULL,
+				 cenalloc_heap_out);
+	return ret;
+}
+
+static const struct file_operations cenalloc_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = cenalloc_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static const struct file_operations cenalloc_heap_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = cenalloc_heap_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice cenalloc_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "cenalloc",
+	.fops = &cenalloc_fops,
+	.mode = 0666,
+};
+
+/*
+ * dma_heap_add() is not exported to modules; a misc device named into
+ * /dev/dma_heap/ gives heap users the same path and ioctl.
+ */
+static struct miscdevice cenalloc_heap_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "cenalloc-heap",
+	.nodename = "dma_heap/cenalloc",
+	.fops = &cenalloc_heap_fops,
+	.mode = 0666,
+};
+
+static int __init cenalloc_init(void)
+{
+	int ret;
+
+	ret = cenalloc_backends_init();
+	if (ret)
+		return ret;
+	ret = misc_register(&cenalloc_misc);
+	if (ret)
+		goto err_backends;
+	ret = misc_register(&cenalloc_heap_misc);
+	if (ret)
+		goto err_misc;
+	cenalloc_debugfs_init();
+	return 0;
+
+err_misc:
+	misc_deregister(&cenalloc_misc);
+err_backends:
+	cenalloc_backends_exit();
+	return ret;
+}
+
+/* Every buffer holds a module reference, so none is alive here. */
+static void __exit cenalloc_exit(void)
+{
+	cenalloc_debugfs_exit();
+	misc_deregister(&cenalloc_heap_misc);
+	misc_deregister(&cenalloc_misc);
+	cenalloc_sources_exit();
+	cenalloc_backends_exit();
+}
+
+module_init(cenalloc_init);
+module_exit(cenalloc_exit);
+
+MODULE_DESCRIPTION("dma-buf exporter with delayed, constraint-solved allocation");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(DMA_BUF);
