@@ -298,6 +298,10 @@ int cen_check(const struct cen_constraints *c, u64 size,
 	int i, n_start = 1, ret;
 	bool fits = false;
 
+	/* Before validation, which refuses a conflict in a member. */
+	if (c->coherency == CEN_COH_CONFLICT)
+		return cen_fail(why, CEN_R_COHERENCY_CONFLICT, CEN_F_COHERENCY,
+				CEN_ORIGIN_NONE, 0, 0);
 	ret = cen_constraints_validate(c, why);
 	if (ret)
 		return ret;
@@ -308,9 +312,6 @@ int cen_check(const struct cen_constraints *c, u64 size,
 	if (!span)
 		return cen_fail(why, CEN_R_SIZE_OVERFLOW, CEN_F_COUNT,
 				CEN_ORIGIN_NONE, size, U64_MAX);
-	if (c->coherency == CEN_COH_CONFLICT)
-		return cen_fail(why, CEN_R_COHERENCY_CONFLICT, CEN_F_COHERENCY,
-				CEN_ORIGIN_NONE, 0, 0);
 	if (c->max_seg_size < g)
 		return cen_fail(why, CEN_R_SEG_BELOW_GRANULE, CEN_F_MAX_SEG_SIZE,
 				c->origin[CEN_F_MAX_SEG_SIZE], c->max_seg_size,
