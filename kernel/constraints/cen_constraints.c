@@ -184,9 +184,9 @@ void cen_resolve(const struct cen_constraints *device,
 	/*
 	 * Safe default: contiguous memory works for every device, scattered
 	 * memory breaks a contiguous-only one.  Only an IOMMU or somebody
-	 * who knows the device can say it scatters.
+	 * who knows the device (its driver, a profile) can say it scatters.
 	 */
-	if (out->src[CEN_F_MAX_SEGMENTS] == CEN_SRC_NONE &&
+	if (out->src[CEN_F_MAX_SEGMENTS] < CEN_SRC_PROFILE &&
 	    !(out->src[CEN_F_IOMMU] != CEN_SRC_NONE && out->iommu) &&
 	    !relax_default)
 		cen_constraints_set(out, CEN_F_MAX_SEGMENTS, 1, CEN_SRC_DEFAULT);
