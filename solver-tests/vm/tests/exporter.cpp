@@ -1,0 +1,605 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// cenalloc.ko on a real kernel, driven through its ABI and the test
+// importer: delayed allocation, constraint merging across devices, refusal
+// of impossible attaches, CPU access, profiles, hints, the dma-heap face
+// and the validation of every ioctl field.
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+#include <memory>
+#include <numeric>
+
+#include <gtest/gtest.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+#include <sys/mman.h>
+
+#include "cenalloc.hpp"
+
+using namespace cen::vm;
+
+namespace {
+
+constexpr uint64_t kKiB = 1ULL << 10;
+constexpr uint64_t kMiB = 1ULL << 20;
+
+uint64_t allocations(Cenalloc &c, const std::string &backend)
+{
+	std::vector<cenalloc_backend_info> b;
+	c.query(&b);
+	for (const auto &x : b)
+		if (backend == x.name)
+			return x.allocations;
+	return ~0ULL;
+}
+
+class Exporter : public testing::Test {
+protected:
+	void SetUp() override
+	{
+		if (!Cenalloc::available() || !Importer::available())
+			GTEST_SKIP() << "cenalloc.ko or cen_importer.ko not loaded";
+		cen_ = std::make_unique<Cenalloc>();
+		imp_ = std::make_unique<Importer>();
+	}
+
+	// A plain device: no declaration, no IOMMU: contiguous by default.
+	// The checker is told so, and checks it on its own.
+	DeviceSpec plain(const char *name, uint32_t bits = 32)
+	{
+		return DeviceSpec{.name = name,
+				  .dma_bits = bits,
+				  .max_seg_size = UINT32_MAX,
+				  .flags = CEN_IMP_DEV_CONTIG};
+	}
+	// Declared scatter-gather by its driver, with a segment size limit.
+	DeviceSpec scatter(const char *name, uint32_t bits, uint32_t seg)
+	{
+		return DeviceSpec{.name = name,
+				  .dma_bits = bits,
+				  .max_seg_size = seg,
+				  .declare = CEN_IMP_DECLARE_SCATTER};
+	}
+	// Behind an IOMMU as far as cenalloc is told: takes any pages.
+	DeviceSpec iommu(const char *name)
+	{
+		return DeviceSpec{.name = name,
+				  .dma_bits = 64,
+				  .max_seg_size = UINT32_MAX,
+				  .declare = CEN_IMP_DECLARE_SCATTER,
+				  .flags = CEN_IMP_DEV_DECL_IOMMU};
+	}
+
+	std::unique_ptr<Cenalloc> cen_;
+	std::unique_ptr<Importer> imp_;
+};
+
+TEST_F(Exporter, QueryNamesBackendsNotNumbers)
+{
+	std::vector<cenalloc_backend_info> b;
+	cenalloc_query q = cen_->query(&b);
+	EXPECT_EQ(q.abi_version, CENALLOC_ABI_VERSION);
+	EXPECT_EQ(q.page_size, 4096U);
+	EXPECT_TRUE(q.features & CENALLOC_FEAT_DMA_HEAP);
+	ASSERT_GE(b.size(), 2U);
+	std::vector<std::string> names;
+	for (const auto &x : b) {
+		names.push_back(x.name);
+		EXPECT_GT(x.max_chunk, 0U) << x.name;
+		std::cout << "backend " << x.name << " kind " << x.kind
+			  << " max_chunk " << x.max_chunk << " free "
+			  << x.free_bytes << "\n";
+	}
+	EXPECT_NE(std::find(names.begin(), names.end(), "system"), names.end());
+	EXPECT_NE(std::find(names.begin(), names.end(), "contig"), names.end());
+	// The stock x86_64 kernel has no CMA: the backend must not pretend.
+	EXPECT_EQ(std::find(names.begin(), names.end(), "cma"), names.end());
+}
+
+TEST_F(Exporter, NothingIsAllocatedBeforeTheFirstMap)
+{
+	const uint64_t before_contig = allocations(*cen_, "contig");
+	const uint64_t before_system = allocations(*cen_, "system");
+	Device dev = imp_->create_device(plain("cen-lazy"));
+	UniqueFd buf = cen_->create(kMiB, "lazy");
+
+	BufferInfo i = cen_->info(buf.get());
+	EXPECT_FALSE(i.backed());
+	EXPECT_EQ(i.backend(), "");
+	EXPECT_EQ(i.info.len, kMiB);
+
+	Attachment att = dev.attach(buf.get());
+	i = cen_->info(buf.get());
+	EXPECT_FALSE(i.backed()) << "attach alone must not allocate";
+	ASSERT_EQ(i.members.size(), 1U);
+	EXPECT_STREQ(i.members[0].device, "cen-lazy");
+	EXPECT_EQ(i.members[0].c.max_segments, 1U);
+	EXPECT_EQ(i.members[0].c.src[1], CENALLOC_SRC_DEFAULT)
+		<< "contiguity comes from the default policy";
+	EXPECT_EQ(allocations(*cen_, "contig"), before_contig);
+	EXPECT_EQ(allocations(*cen_, "system"), before_system);
+
+	Mapping map = att.map();
+	EXPECT_TRUE(map.pass()) << map.describe();
+	EXPECT_TRUE(map.report().contiguous()) << map.describe();
+	i = cen_->info(buf.get());
+	EXPECT_TRUE(i.backed());
+	EXPECT_EQ(i.backend(), "contig") << i.reason();
+	EXPECT_EQ(allocations(*cen_, "contig"), before_contig + 1);
+	std::cout << "decision: " << i.reason() << "\n";
+}
+
+TEST_F(Exporter, ThreeDevicesAttachThenTheScatterOneMapsFirst)
+{
+	Device cam = imp_->create_device(plain("cen-cam", 32));
+	Device disp = imp_->create_device(scatter("cen-disp", 32, 64 * kKiB));
+	Device gpu = imp_->create_device(iommu("cen-gpu"));
+	UniqueFd buf = cen_->create(2 * kMiB, "frame");
+
+	Attachment a_cam = cam.attach(buf.get());
+	Attachment a_disp = disp.attach(buf.get());
+	Attachment a_gpu = gpu.attach(buf.get());
+	BufferInfo i = cen_->info(buf.get());
+	ASSERT_EQ(i.members.size(), 3U);
+	EXPECT_FALSE(i.backed());
+	EXPECT_EQ(i.info.merged.max_segments, 1U);
+	EXPECT_EQ(i.info.merged.origin[1], 0U) << "the camera set contiguity";
+	EXPECT_EQ(i.info.merged.addr_limit, 0xffffffffULL);
+
+	// The GPU could take anything, but the backing must suit all three.
+	Mapping m_gpu = a_gpu.map();
+	EXPECT_TRUE(m_gpu.pass()) << m_gpu.describe();
+	Mapping m_cam = a_cam.map();
+	EXPECT_TRUE(m_cam.pass()) << m_cam.describe();
+	EXPECT_TRUE(m_cam.report().contiguous());
+	EXPECT_LE(m_cam.report().r.highest, 0xffffffffULL);
+	Mapping m_disp = a_disp.map();
+	EXPECT_TRUE(m_disp.pass()) << m_disp.describe();
+	EXPECT_EQ(m_disp.report().segments(), 32U)
+		<< "the display sees its own 64 KiB segments";
+
+	i = cen_->info(buf.get());
+	EXPECT_EQ(i.backend(), "contig") << i.reason();
+	EXPECT_EQ(i.member("cen-disp")->nr_segments, 32U);
+	EXPECT_EQ(i.member("cen-cam")->nr_segments, 1U);
+}
+
+TEST_F(Exporter, ScatterCapableDevicesGetSystemPages)
+{
+	Device gpu = imp_->create_device(iommu("cen-gpu-only"));
+	Device disp = imp_->create_device(scatter("cen-disp-only", 64,
+						  64 * kKiB));
+	UniqueFd buf = cen_->create(8 * kMiB, "scatter");
+	Attachment a = gpu.attach(buf.get());
+	Attachment b = disp.attach(buf.get());
+	Mapping ma = a.map();
+	Mapping mb = b.map();
+	EXPECT_TRUE(ma.pass()) << ma.describe();
+	EXPECT_TRUE(mb.pass()) << mb.describe();
+	BufferInfo i = cen_->info(buf.get());
+	EXPECT_EQ(i.backend(), "system")
+		<< "no contiguous memory for devices that can scatter: "
+		<< i.reason();
+}
+
+TEST_F(Exporter, UnsatisfiableAttachFailsAndTheOthersKeepWorking)
+{
+	Device wide = imp_->create_device(plain("cen-wide", 64));
+	// Contiguous, but no segment may cross a 64 KiB boundary: one
+	// segment can never hold 1 MiB.
+	auto spec = plain("cen-64k-window", 64);
+	spec.seg_boundary_mask = 0xffff;
+	Device narrow = imp_->create_device(spec);
+	UniqueFd buf = cen_->create(kMiB, "toolarge");
+	Attachment a = wide.attach(buf.get());
+
+	Attachment bad;
+	EXPECT_EQ(narrow.try_attach(buf.get(), &bad), -EINVAL);
+	BufferInfo i = cen_->info(buf.get());
+	EXPECT_EQ(i.info.last_error, -EINVAL);
+	EXPECT_NE(i.reason().find("cen-64k-window"), std::string::npos)
+		<< i.reason();
+	EXPECT_NE(i.reason().find("needs at least 16 segments"),
+		  std::string::npos) << i.reason();
+	ASSERT_EQ(i.members.size(), 1U) << "the refused device left no trace";
+	EXPECT_EQ(i.info.merged.addr_limit, ~0ULL);
+
+	Mapping m = a.map();
+	EXPECT_TRUE(m.pass()) << m.describe();
+	EXPECT_TRUE(cen_->info(buf.get()).backed());
+}
+
+TEST_F(Exporter, FirstCpuTouchAllocatesZeroedMemoryVmapSeesWrites)
+{
+	UniqueFd buf = cen_->create(kMiB + 4 * kKiB, "cpu");
+	EXPECT_FALSE(cen_->info(buf.get()).backed());
+	{
+		MMap map(buf.get(), kMiB + 4 * kKiB);
+		CpuAccess cpu(buf.get());
+		EXPECT_TRUE(std::all_of(map.data(), map.data() + map.size(),
+					[](uint8_t b) { return b == 0; }));
+		for (size_t k = 0; k < map.size(); k += 4096)
+			map.data()[k] = static_cast<uint8_t>(k / 4096 + 1);
+	}
+	BufferInfo i = cen_->info(buf.get());
+	EXPECT_TRUE(i.backed());
+	EXPECT_EQ(i.backend(), "system") << "nobody needs contiguity";
+
+	VMap v = imp_->vmap(buf.get());
+	for (uint64_t k = 0; k < kMiB + 4 * kKiB; k += 4096)
+		ASSERT_EQ(v.read(k, 1)[0], static_cast<uint8_t>(k / 4096 + 1));
+	const uint8_t marks[] = {0xca, 0xfe};
+	v.write(8192 + 1, marks);
+	MMap again(buf.get(), kMiB + 4 * kKiB);
+	CpuAccess cpu(buf.get());
+	EXPECT_EQ(again.data()[8193], 0xca);
+	EXPECT_EQ(again.data()[8194], 0xfe);
+}
+
+TEST_F(Exporter, LateStricterAttachToBusyBackingIsRefusedAndChangesNothing)
+{
+	Device gpu = imp_->create_device(iommu("cen-late-gpu"));
+	Device cam = imp_->create_device(plain("cen-late-cam"));
+	UniqueFd buf = cen_->create(2 * kMiB, "late");
+	Attachment ag = gpu.attach(buf.get());
+	Mapping mg = ag.map();
+	BufferInfo before = cen_->info(buf.get());
+	ASSERT_EQ(before.backend(), "system");
+
+	Attachment ac;
+	const int r = cam.try_attach(buf.get(), &ac);
+	BufferInfo after = cen_->info(buf.get());
+	if (r == 0) {
+		// The system backend happened to give one run: it suits.
+		Mapping mc = ac.map();
+		EXPECT_TRUE(mc.pass()) << mc.describe();
+		return;
+	}
+	EXPECT_EQ(r, -EBUSY);
+	EXPECT_NE(after.reason().find("cen-late-cam"), std::string::npos);
+	EXPECT_EQ(after.backend(), before.backend());
+	EXPECT_EQ(after.info.nr_segments, before.info.nr_segments);
+	EXPECT_EQ(after.members.size(), 1U);
+	EXPECT_TRUE(mg.recheck().pass());
+}
+
+TEST_F(Exporter, ProfileMakesAPlainDeviceScatter)
+{
+	auto p = argsz<cenalloc_profile>();
+	p.flags = CENALLOC_MATCH_NAME;
+	std::strcpy(p.device, "cen-profiled");
+	p.c.valid = CENALLOC_C_MAX_SEGMENTS;
+	p.c.max_segments = 0xffffffff;
+	ASSERT_EQ(cen_->ioc(CENALLOC_IOC_PROFILE_SET, &p), 0);
+
+	auto spec = plain("cen-profiled", 64);
+	spec.flags = 0;	// the profile says it scatters
+	Device dev = imp_->create_device(spec);
+	UniqueFd buf = cen_->create(4 * kMiB, "profiled");
+	Attachment a = dev.attach(buf.get());
+	BufferInfo i = cen_->info(buf.get());
+	ASSERT_EQ(i.members.size(), 1U);
+	EXPECT_EQ(i.members[0].c.src[1], CENALLOC_SRC_PROFILE);
+	Mapping m = a.map();
+	EXPECT_TRUE(m.pass()) << m.describe();
+	EXPECT_EQ(cen_->info(buf.get()).backend(), "system");
+
+	auto c = argsz<cenalloc_profile>();
+	c.flags = CENALLOC_MATCH_NAME;
+	std::strcpy(c.device, "cen-profiled");
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_PROFILE_CLEAR, &c), 0);
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_PROFILE_CLEAR, &c), -ENOENT);
+}
+
+TEST_F(Exporter, HintGivesContiguousMemoryBeforeTheDeviceAttaches)
+{
+	Device cam = imp_->create_device(plain("cen-hinted"));
+	UniqueFd buf = cen_->create(2 * kMiB, "hinted",
+				    {hint_device("platform:cen-hinted")});
+	BufferInfo i = cen_->info(buf.get());
+	ASSERT_EQ(i.members.size(), 1U);
+	EXPECT_TRUE(i.members[0].flags & CENALLOC_ATT_HINT);
+	{
+		// The application fills the buffer first.
+		MMap map(buf.get(), 2 * kMiB);
+		CpuAccess cpu(buf.get());
+		std::memset(map.data(), 0x5a, map.size());
+	}
+	EXPECT_EQ(cen_->info(buf.get()).backend(), "contig");
+	Attachment a = cam.attach(buf.get());
+	Mapping m = a.map();
+	EXPECT_TRUE(m.pass()) << m.describe();
+	VMap v = imp_->vmap(buf.get());
+	EXPECT_EQ(v.read(2 * kMiB - 1, 1)[0], 0x5a);
+}
+
+TEST_F(Exporter, HintNamingNoDeviceIsRefused)
+{
+	UniqueFd fd;
+	EXPECT_EQ(cen_->try_create(kMiB, "x", {hint_device("platform:nope")},
+				   &fd), -ENODEV);
+}
+
+TEST_F(Exporter, DmaHeapFaceBehavesLikeTheSystemHeap)
+{
+	UniqueFd heap(::open(kCenallocHeapPath, O_RDONLY | O_CLOEXEC));
+	ASSERT_TRUE(heap) << kCenallocHeapPath;
+	auto data = [](uint64_t len, uint32_t fd_flags, uint64_t heap_flags,
+		       uint32_t fd) {
+		dma_heap_allocation_data d{};
+		d.len = len;
+		d.fd_flags = fd_flags;
+		d.heap_flags = heap_flags;
+		d.fd = fd;
+		return d;
+	};
+	dma_heap_allocation_data d = data(64 * kKiB, O_RDWR | O_CLOEXEC, 0, 0);
+	ASSERT_EQ(xioctl(heap.get(), DMA_HEAP_IOCTL_ALLOC, &d), 0);
+	UniqueFd buf(d.fd);
+	{
+		MMap map(buf.get(), 64 * kKiB);
+		CpuAccess cpu(buf.get());
+		EXPECT_TRUE(std::all_of(map.data(), map.data() + map.size(),
+					[](uint8_t b) { return b == 0; }));
+		map.data()[0] = 1;
+	}
+	EXPECT_TRUE(cen_->info(buf.get()).backed());
+
+	dma_heap_allocation_data bad = data(4096, 0x4000, 0, 0);
+	EXPECT_EQ(xioctl(heap.get(), DMA_HEAP_IOCTL_ALLOC, &bad), -EINVAL);
+	bad = data(4096, O_RDWR, 1, 0);
+	EXPECT_EQ(xioctl(heap.get(), DMA_HEAP_IOCTL_ALLOC, &bad), -EINVAL);
+	bad = data(0, O_RDWR, 0, 0);
+	EXPECT_EQ(xioctl(heap.get(), DMA_HEAP_IOCTL_ALLOC, &bad), -EINVAL);
+	bad = data(4096, O_RDWR, 0, 3);
+	EXPECT_EQ(xioctl(heap.get(), DMA_HEAP_IOCTL_ALLOC, &bad), -EINVAL);
+	EXPECT_EQ(xioctl(heap.get(), _IOWR('X', 0, int), &bad), -ENOTTY);
+	// A bad fd to SYNC is the dma-buf core's standard error.
+	dma_buf_sync s{.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW};
+	EXPECT_EQ(xioctl(heap.get(), DMA_BUF_IOCTL_SYNC, &s), -ENOTTY);
+}
+
+// ---- every ioctl field, given bad values -------------------------------
+
+class BadInput : public Exporter {};
+
+TEST_F(BadInput, Query)
+{
+	auto q = argsz<cenalloc_query>();
+	q.flags = 1;
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_QUERY, &q), -EINVAL);
+	q = argsz<cenalloc_query>();
+	q.reserved[2] = 1;
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_QUERY, &q), -EINVAL);
+	q = argsz<cenalloc_query>();
+	q.reserved0 = 1;
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_QUERY, &q), -EINVAL);
+	q = argsz<cenalloc_query>();
+	q.abi_version = 7;	// an output field given on input
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_QUERY, &q), -EINVAL);
+	q = argsz<cenalloc_query>();
+	q.argsz = 8;		// disagrees with the ioctl's size
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_QUERY, &q), -EINVAL);
+	q = argsz<cenalloc_query>();
+	q.backends_ptr = 16;	// user memory nobody owns
+	q.backends_cap = 4;
+	q.backend_entry_size = sizeof(cenalloc_backend_info);
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_QUERY, &q), -EFAULT);
+	q.backend_entry_size = 0;
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_QUERY, &q), -EINVAL);
+
+	// An older, shorter struct works; a newer one with unknown
+	// non-zero bytes is refused, with zero bytes accepted.
+	struct {
+		cenalloc_query q;
+		uint64_t future;
+	} big{};
+	big.q.argsz = sizeof(big);
+	const unsigned long big_cmd =
+		_IOWR(CENALLOC_IOC_MAGIC, 0x0, decltype(big));
+	EXPECT_EQ(cen_->ioc(big_cmd, &big), 0);
+	EXPECT_EQ(big.q.abi_version, CENALLOC_ABI_VERSION);
+	big = {};
+	big.q.argsz = sizeof(big);
+	big.future = 1;
+	EXPECT_EQ(cen_->ioc(big_cmd, &big), -E2BIG);
+	struct {
+		uint32_t argsz, flags, abi_version, nr_backends;
+	} small{};
+	small.argsz = 16;
+	EXPECT_EQ(cen_->ioc(_IOWR(CENALLOC_IOC_MAGIC, 0x0, decltype(small)),
+			    &small), 0);
+	EXPECT_EQ(small.abi_version, CENALLOC_ABI_VERSION);
+	EXPECT_GE(small.nr_backends, 2U);
+}
+
+TEST_F(BadInput, CreateFields)
+{
+	auto good = [] {
+		auto c = argsz<cenalloc_create>();
+		c.len = 4096;
+		c.fd_flags = O_RDWR;
+		return c;
+	};
+	auto c = good();
+	ASSERT_EQ(cen_->ioc(CENALLOC_IOC_CREATE, &c), 0);
+	UniqueFd ok(c.fd);
+	EXPECT_GT(c.id, 0U);
+
+	c = good();
+	c.len = 0;
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_CREATE, &c), -EINVAL);
+	c = good();
+	c.flags = 1;
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_CREATE, &c), -EINVAL);
+	c = good();
+	c.fd_flags = O_WRONLY;
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_CREATE, &c), -EINVAL);
+	c = good();
+	c.fd_flags = O_RDWR | O_NONBLOCK;
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_CREATE, &c), -EINVAL);
+	c = good();
+	c.fd = 5;
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_CREATE, &c), -EINVAL);
+	c = good();
+	c.id = 5;
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_CREATE, &c), -EINVAL);
+	c = good();
+	c.reserved[3] = 1;
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_CREATE, &c), -EINVAL);
+	c = good();
+	std::memset(c.name, 'a', sizeof(c.name));	// no terminator
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_CREATE, &c), -EINVAL);
+	c = good();
+	c.len = ~0ULL;
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_CREATE, &c), -EINVAL);
+	c = good();
+	c.len = 1ULL << 40;	// feasible in the model, but no memory
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_CREATE, &c), 0)
+		<< "creation does not allocate";
+	UniqueFd huge(c.fd);
+}
+
+TEST_F(BadInput, CreateHints)
+{
+	std::vector<cenalloc_hint> h(CENALLOC_MAX_HINTS + 1,
+				     hint_device("platform:cen_importer"));
+	auto c = argsz<cenalloc_create>();
+	c.len = 4096;
+	c.fd_flags = O_RDWR;
+	c.hints_ptr = reinterpret_cast<uintptr_t>(h.data());
+	c.hint_entry_size = sizeof(cenalloc_hint);
+	c.nr_hints = CENALLOC_MAX_HINTS + 1;
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_CREATE, &c), -EINVAL);
+	c.nr_hints = 1;
+	c.hint_entry_size = 0;
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_CREATE, &c), -EINVAL);
+	c.hint_entry_size = sizeof(cenalloc_hint);
+	c.hints_ptr = 16;
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_CREATE, &c), -EFAULT);
+	c.hints_ptr = 0;
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_CREATE, &c), -EINVAL);
+
+	auto one = [&](cenalloc_hint hint) {
+		auto cc = c;
+		cc.hints_ptr = reinterpret_cast<uintptr_t>(&hint);
+		return cen_->ioc(CENALLOC_IOC_CREATE, &cc);
+	};
+	cenalloc_hint x{};
+	EXPECT_EQ(one(x), -EINVAL) << "neither device nor constraints";
+	x.flags = 2;
+	EXPECT_EQ(one(x), -EINVAL) << "unknown hint flag";
+	x = {};
+	x.flags = CENALLOC_HINT_CONSTRAINTS;
+	x.c.valid = CENALLOC_C_ALIGN;
+	x.c.align = 3;
+	EXPECT_EQ(one(x), -EINVAL) << "alignment not a power of two";
+	x.c = {};
+	x.c.valid = 0x80;
+	EXPECT_EQ(one(x), -EINVAL) << "unknown constraint bit";
+	x.c = {};
+	x.c.valid = CENALLOC_C_SEG_BOUNDARY;
+	x.c.seg_boundary_mask = 0x1234;
+	EXPECT_EQ(one(x), -EINVAL) << "boundary mask not 2^k-1";
+	x.c = {};
+	x.c.src[0] = 1;
+	EXPECT_EQ(one(x), -EINVAL) << "output field given";
+	x.c = {};
+	x.reserved0 = 1;
+	EXPECT_EQ(one(x), -EINVAL);
+	// Constraints no memory satisfies: refused at creation.
+	x = {};
+	x.flags = CENALLOC_HINT_CONSTRAINTS;
+	x.c.valid = CENALLOC_C_ADDR_LIMIT | CENALLOC_C_MAX_SEGMENTS;
+	x.c.addr_limit = 0xfff;
+	x.c.max_segments = 1;
+	EXPECT_EQ(one(x), -EINVAL);
+	// And a good one.
+	x.c.addr_limit = 0xffffffff;
+	EXPECT_EQ(one(x), 0);
+}
+
+TEST_F(BadInput, Info)
+{
+	auto i = argsz<cenalloc_info>();
+	i.fd = -1;
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_INFO, &i), -EBADF);
+	UniqueFd sys = system_heap_alloc(4096);
+	i.fd = sys.get();
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_INFO, &i), -EINVAL)
+		<< "not a cenalloc buffer";
+	UniqueFd buf = cen_->create(4096);
+	i = argsz<cenalloc_info>();
+	i.fd = buf.get();
+	i.flags = 4;
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_INFO, &i), -EINVAL);
+	i.flags = CENALLOC_INFO_BY_ID;	// with an fd given too
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_INFO, &i), -EINVAL);
+	i = argsz<cenalloc_info>();
+	i.fd = buf.get();
+	i.reserved[0] = 1;
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_INFO, &i), -EINVAL);
+	i = argsz<cenalloc_info>();
+	i.fd = buf.get();
+	i.attach_ptr = 16;
+	i.attach_cap = 1;
+	i.attach_entry_size = 0;
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_INFO, &i), -EINVAL);
+	i = argsz<cenalloc_info>();
+	i.flags = CENALLOC_INFO_BY_ID;
+	i.id = ~0ULL;
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_INFO, &i), -ENOENT);
+	i.id = cen_->info(buf.get()).info.id;
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_INFO, &i), 0);
+	EXPECT_EQ(i.len, 4096U);
+}
+
+TEST_F(BadInput, Profiles)
+{
+	auto p = argsz<cenalloc_profile>();
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_PROFILE_SET, &p), -EINVAL)
+		<< "no match key";
+	p.flags = CENALLOC_MATCH_NAME;	// flag without the name
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_PROFILE_SET, &p), -EINVAL);
+	std::strcpy(p.device, "x");
+	std::strcpy(p.bus, "platform");	// key given without its flag
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_PROFILE_SET, &p), -EINVAL);
+	p.bus[0] = 0;
+	p.flags |= 0x100;
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_PROFILE_SET, &p), -EINVAL);
+	p.flags = CENALLOC_MATCH_NAME | CENALLOC_PROFILE_CLEAR_ALL;
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_PROFILE_SET, &p), -EINVAL);
+	p.flags = CENALLOC_MATCH_NAME;
+	p.c.valid = CENALLOC_C_COHERENCY;
+	p.c.coherency = 9;
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_PROFILE_SET, &p), -EINVAL);
+	p.c = {};
+	p.reserved[1] = 1;
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_PROFILE_SET, &p), -EINVAL);
+	p.reserved[1] = 0;
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_PROFILE_SET, &p), 0);
+
+	auto c = argsz<cenalloc_profile>();
+	c.flags = CENALLOC_PROFILE_CLEAR_ALL;
+	std::strcpy(c.device, "x");
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_PROFILE_CLEAR, &c), -EINVAL);
+	c.device[0] = 0;
+	c.c.max_segments = 1;	// CLEAR takes no constraints
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_PROFILE_CLEAR, &c), -EINVAL);
+	c.c = {};
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_PROFILE_CLEAR, &c), 0);
+}
+
+TEST_F(BadInput, UnknownCommandsAndDirections)
+{
+	uint64_t junk[64] = {};
+	EXPECT_EQ(cen_->ioc(_IOWR(CENALLOC_IOC_MAGIC, 0x9, junk), junk),
+		  -ENOTTY);
+	EXPECT_EQ(cen_->ioc(_IOR(CENALLOC_IOC_MAGIC, 0x0, cenalloc_query),
+			    junk), -ENOTTY);
+	EXPECT_EQ(cen_->ioc(_IOWR('x', 0x0, cenalloc_query), junk), -ENOTTY);
+}
+
+} // namespace
