@@ -114,6 +114,14 @@ done
 [[ -f $MODULE_LIST ]] || die "no module list $MODULE_LIST"
 mkdir -p "$OUT"
 
+# Each run has its own directory (initramfs, logs), so runs can overlap;
+# building and packing are serialised by a lock.  A passing run leaves its
+# logs as $OUT/guest.log and $OUT/results.log, a failing one its directory.
+RUN_DIR=$(mktemp -d "$OUT/run-$RUN_NAME.XXXXXX")
+trap 'rm -rf "$RUN_DIR"' EXIT
+exec 9>"$OUT/.build.lock"
+flock 9
+
 # ---- build -------------------------------------------------------------
 
 HAVE_CENALLOC=0
@@ -141,7 +149,7 @@ fi
 
 # ---- initramfs ---------------------------------------------------------
 
-STAGE=$OUT/initramfs
+STAGE=$RUN_DIR/initramfs
 rm -rf "$STAGE"
 mkdir -p "$STAGE"/{bin,dev,proc,sys,tmp,tests,etc/centest,lib/modules/"$KVER"/{kernel,extra}}
 
@@ -243,16 +251,16 @@ fi
 sed -e "s/@TEST_TIMEOUT@/$TEST_TIMEOUT/" "$VM_DIR/init.sh" >"$STAGE/init"
 chmod 755 "$STAGE/init"
 
-INITRD=$OUT/initramfs.cpio
+INITRD=$RUN_DIR/initramfs.cpio
 (cd "$STAGE" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$INITRD"
+flock -u 9
 say "initramfs: $(du -h "$INITRD" | cut -f1), $(wc -l <"$STAGE/etc/centest/modules.list") modules," \
 	"$(wc -l <"$STAGE/etc/centest/tests.list") test programs"
 
 # ---- boot --------------------------------------------------------------
 
-GUEST_LOG=$OUT/guest.log
-RESULTS=$OUT/results.log
-rm -f "$GUEST_LOG" "$RESULTS"
+GUEST_LOG=$RUN_DIR/guest.log
+RESULTS=$RUN_DIR/results.log
 APPEND="console=ttyS0 panic=-1 oops=panic rdinit=/init"
 APPEND+=" hung_task_timeout_secs=60 $APPEND_EXTRA"
 QEMU=(qemu-system-x86_64 -accel tcg -cpu max -m "$MEM" -smp "$SMP"
@@ -322,11 +330,13 @@ npass=$(grep -cE '^CENTEST [^ ]+ PASS' "$RESULTS" || true)
 nskip=$(grep -cE '^CENTEST [^ ]+ SKIP' "$RESULTS" || true)
 
 if ((${#FAILED[@]})); then
-	keep=$OUT/failed-$RUN_NAME-$(date +%Y%m%d-%H%M%S)
-	mkdir -p "$keep"
-	cp "$GUEST_LOG" "$RESULTS" "$keep/"
+	keep=$OUT/failed-$RUN_NAME-$(date +%Y%m%d-%H%M%S)-$$
+	rm -rf "$STAGE"
+	mv "$RUN_DIR" "$keep"
+	trap - EXIT
 	echo "== FAIL: ${FAILED[*]}"
 	echo "== logs kept in ${keep#"$ROOT"/}/"
 	exit 1
 fi
+cp "$GUEST_LOG" "$RESULTS" "$OUT/"
 echo "== PASS: $npass passed, $nskip skipped (logs: ${OUT#"$ROOT"/}/guest.log, results.log)"
