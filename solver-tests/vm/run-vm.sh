@@ -39,7 +39,10 @@ TEST_TIMEOUT=${CEN_VM_TEST_TIMEOUT:-300} # one test program, seconds
 APPEND_EXTRA=${CEN_VM_APPEND:-}
 TEST_LIST=$VM_DIR/tests/tests.list
 MODULE_LIST=$VM_DIR/modules.list
-CENALLOC_KO=${CENALLOC_KO:-$ROOT/kernel/exporter/cenalloc.ko}
+EXPORTER_DIR=$ROOT/kernel/exporter
+CENALLOC_KO=${CENALLOC_KO:-$EXPORTER_DIR/cenalloc.ko}
+# Build kernel/exporter first (1) or take cenalloc.ko as it is (0).
+BUILD_EXPORTER=${CEN_VM_BUILD_EXPORTER:-1}
 IMPORTER_DIR=$VM_DIR/importer
 BUILD=1
 RUN_NAME=check
@@ -79,7 +82,7 @@ usage: ${0##*/} [options]
   --timeout SEC    kill the VM after SEC seconds (default $TIMEOUT)
   --append ARGS    extra kernel command line
   -h, --help       this text
-Environment: KVER KDIR KERNEL CENALLOC_KO CEN_VM_OUT CEN_VM_MEM CEN_VM_SMP
+Environment: KVER KDIR KERNEL CENALLOC_KO CEN_VM_BUILD_EXPORTER=0 CEN_VM_OUT CEN_VM_MEM CEN_VM_SMP
   CEN_VM_TIMEOUT CEN_VM_TEST_TIMEOUT CEN_VM_APPEND CEN_VM_VERBOSE=1 (console
   on the terminal too)
 EOF
@@ -124,9 +127,16 @@ flock 9
 
 # ---- build -------------------------------------------------------------
 
+NOTES=()
+if ((BUILD && BUILD_EXPORTER)) && [[ $CENALLOC_KO == "$EXPORTER_DIR/cenalloc.ko" && -f $EXPORTER_DIR/Kbuild ]]; then
+	say "building cenalloc.ko (kernel/exporter)"
+	make -s -C "$EXPORTER_DIR" KDIR="$KDIR" >"$RUN_DIR/exporter-build.log" 2>&1 || {
+		cat "$RUN_DIR/exporter-build.log" >&2
+		die "cenalloc.ko build failed"
+	}
+fi
 HAVE_CENALLOC=0
 [[ -f $CENALLOC_KO ]] && HAVE_CENALLOC=1
-NOTES=()
 if ((BUILD)); then
 	if ((HAVE_CENALLOC)); then
 		say "building cen_importer.ko against $(dirname "$CENALLOC_KO")/Module.symvers"

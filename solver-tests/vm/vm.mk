@@ -6,11 +6,10 @@
 #   make check-vm   boot the 6.12 kernel under QEMU TCG, run tests/tests.list
 #   make vm-demo    same VM, run demo.list
 #
-# run-vm.sh builds cen_importer.ko and the test programs itself and packs
-# kernel/exporter/cenalloc.ko as it finds it: make check-vm depend on the
-# target that builds cenalloc.ko (e.g. `check-vm: cenalloc-ko`).  Knobs:
-# CEN_VM_ARGS (extra run-vm.sh options) and the environment variables listed
-# by `solver-tests/vm/run-vm.sh --help`.
+# run-vm.sh builds everything it packs itself: kernel/exporter (cenalloc.ko),
+# cen_importer.ko against its Module.symvers, the static test programs.
+# Knobs: CEN_VM_ARGS (extra run-vm.sh options) and the environment variables
+# listed by `solver-tests/vm/run-vm.sh --help`.
 ifndef CEN_VM_MK_INCLUDED
 CEN_VM_MK_INCLUDED := 1
 CEN_VM_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
