@@ -20,9 +20,12 @@
 #include "cenalloc_compat.h"
 #include "cenalloc_internal.h"
 
-#define CENALLOC_GFP	(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT)
-/* High orders are opportunistic: fail fast, never reclaim hard for them. */
-#define CENALLOC_GFP_HIGH_ORDER	(__GFP_NOWARN | __GFP_NORETRY)
+/* Failures are reported with their reason, so the allocator stays quiet. */
+#define CENALLOC_GFP	(GFP_USER | __GFP_ZERO | __GFP_ACCOUNT | __GFP_NOWARN)
+/* Opportunistic high orders: fail fast, never reclaim hard for them. */
+#define CENALLOC_GFP_OPPORTUNISTIC	__GFP_NORETRY
+/* An order the plan needs: compact and retry, but fail rather than OOM. */
+#define CENALLOC_GFP_NEEDED		__GFP_RETRY_MAYFAIL
 
 enum { CENALLOC_SYSTEM, CENALLOC_CONTIG, CENALLOC_CMA, CENALLOC_NR_BACKENDS };
 
@@ -36,11 +39,14 @@ static u64 cenalloc_zone_dma_limit(void)
 	return IS_ENABLED(CONFIG_X86) ? DMA_BIT_MASK(24) : DMA_BIT_MASK(32);
 }
 
-/* The zone modifier that keeps pages at or below @limit. */
+/*
+ * The zone modifier that keeps pages at or below @limit.  __GFP_HIGHMEM
+ * must not be combined with the others (an invalid zone mix).
+ */
 static gfp_t cenalloc_zone_gfp(u64 limit)
 {
 	if (limit == U64_MAX || limit >= DMA_BIT_MASK(36))
-		return 0;
+		return __GFP_HIGHMEM;
 	if (IS_ENABLED(CONFIG_ZONE_DMA32) && limit >= DMA_BIT_MASK(32))
 		return GFP_DMA32;
 	return GFP_DMA;
@@ -107,8 +113,8 @@ static struct page *cenalloc_get_pages(unsigned int order, u64 limit,
 	gfp_t gfp = CENALLOC_GFP | cenalloc_zone_gfp(limit);
 	struct page *page;
 
-	if (!must)
-		gfp |= CENALLOC_GFP_HIGH_ORDER;
+	gfp |= must ? (order ? CENALLOC_GFP_NEEDED : 0) :
+		      CENALLOC_GFP_OPPORTUNISTIC;
 	page = alloc_pages(gfp, order);
 	if (!page)
 		return NULL;

@@ -165,7 +165,8 @@ static int cenalloc_ensure_backed(struct cenalloc_buffer *buf)
 	struct cenalloc_backing *bk;
 	struct cen_constraints *arr;
 	struct cen_solution *sol;
-	char why_text[96];
+	struct cen_why why;
+	char why_text[128];
 	u32 n, nb, i, m;
 	int ret;
 
@@ -211,13 +212,22 @@ static int cenalloc_ensure_backed(struct cenalloc_buffer *buf)
 					ktime_get_ns() - t0);
 		if (ret) {
 			atomic64_inc(&be->failures);
+			snprintf(why_text, sizeof(why_text),
+				 "%s: no memory (%d)", be->desc.name, ret);
 			continue;
 		}
 		/* The real addresses may differ from the worst case. */
 		for (m = 0; m < n; m++)
-			if (cenalloc_backing_fits(bk, &arr[m], NULL))
+			if (cenalloc_backing_fits(bk, &arr[m], &why))
 				break;
 		if (m < n) {
+			char seg[64];
+
+			cen_why_format(&why, seg, sizeof(seg));
+			snprintf(why_text, sizeof(why_text),
+				 "%s: memory at %pa does not suit %s: %s",
+				 be->desc.name, &bk->runs[0].addr,
+				 cenalloc_member_name(buf, m), seg);
 			be->free(be, bk);
 			atomic64_inc(&be->failures);
 			ret = -ENOMEM;
@@ -235,8 +245,8 @@ static int cenalloc_ensure_backed(struct cenalloc_buffer *buf)
 	}
 	if (ret)
 		cenalloc_decide(buf, ret,
-				"every feasible backend failed to allocate %llu bytes",
-				buf->size);
+				"every feasible backend failed to allocate %llu bytes, last %s",
+				buf->size, why_text);
 out:
 	kfree(arr);
 	kfree(bk);

@@ -12,6 +12,8 @@
 
 #include <fcntl.h>
 #include <linux/cenalloc.h>
+#include <linux/dma-buf.h>
+#include <sys/mman.h>
 #include <sys/ioctl.h>
 
 #include "importer.hpp"

@@ -242,7 +242,7 @@ TEST_F(Exporter, LateStricterAttachToBusyBackingIsRefusedAndChangesNothing)
 {
 	Device gpu = imp_->create_device(iommu("cen-late-gpu"));
 	Device cam = imp_->create_device(plain("cen-late-cam"));
-	UniqueFd buf = cen_->create(2 * kMiB, "late");
+	UniqueFd buf = cen_->create(12 * kMiB, "late");
 	Attachment ag = gpu.attach(buf.get());
 	Mapping mg = ag.map();
 	BufferInfo before = cen_->info(buf.get());
