@@ -85,13 +85,21 @@ while read -r name prog args; do
 done </etc/centest/tests.list
 tests_end=$(uptime_s)
 
-# Unload in reverse order: leaks and bad teardown show up here.
+# Unload what the list loaded, in reverse order (dependencies that came
+# with it stay): leaked references and bad teardown show up here.
 emit "CENTEST-RUN module-unload"
 for name in $loaded; do
-	if modprobe -r "$name" >/tmp/modprobe.log 2>&1; then
+	mod=$(echo "$name" | tr - _)
+	if rmmod "$mod" >/tmp/modprobe.log 2>&1; then
 		emit "CENTEST rmmod:$name PASS"
 	else
-		emit "CENTEST rmmod:$name FAIL $(summary /tmp/modprobe.log)"
+		refs=$(cat "/sys/module/$mod/refcnt" 2>/dev/null)
+		holders=
+		for h in "/sys/module/$mod/holders"/*; do
+			[ -e "$h" ] && holders="$holders ${h##*/}"
+		done
+		emit "CENTEST rmmod:$name FAIL refcnt=${refs:-?} holders=[${holders# }]" \
+			"$(summary /tmp/modprobe.log)"
 		rc=1
 	fi
 done
