@@ -1,0 +1,161 @@
+// Cost of merging attachments' constraints and of solving for a buffer on
+// a platform with four backends: system pages (scatter), the buddy
+// allocator's 4 MiB contiguous chunks, 64 MiB of CMA and a carveout.
+extern "C" {
+#include "cen_constraints.h"
+#include "cen_solver.h"
+}
+
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <random>
+#include <vector>
+
+namespace {
+
+constexpr u64 MiB = 1ULL << 20;
+constexpr u64 GiB = 1ULL << 30;
+constexpr unsigned PAGE_SHIFT = 12;
+constexpr u64 FRAME = 1920ULL * 1080 * 2;
+
+cen_backend_desc backend(const char *name, u32 kind, u64 chunk, u64 lo,
+			 u64 hi, u64 lowest, u64 free_bytes, u32 rank)
+{
+	cen_backend_desc b{};
+	std::snprintf(b.name, sizeof(b.name), "%s", name);
+	b.kind = kind;
+	b.max_chunk = chunk;
+	b.max_align = chunk;
+	b.addr_lo = lo;
+	b.addr_hi = hi;
+	b.lowest_limit = lowest;
+	b.free_bytes = free_bytes;
+	b.cost_rank = rank;
+	b.coherency_mask = 7;
+	return b;
+}
+
+const std::vector<cen_backend_desc> &backends()
+{
+	static const std::vector<cen_backend_desc> b = {
+		backend("system", CEN_BK_SCATTER, 4 * MiB, 4096, 8 * GiB - 1,
+			16 * MiB - 1, 6 * GiB, 0),
+		backend("contig", CEN_BK_CONTIG, 4 * MiB, 4096, 8 * GiB - 1,
+			16 * MiB - 1, 6 * GiB, 1),
+		backend("cma", CEN_BK_CONTIG, 64 * MiB, 3 * GiB,
+			3 * GiB + 64 * MiB - 1, 3 * GiB + 64 * MiB - 1,
+			64 * MiB, 2),
+		backend("carveout", CEN_BK_CONTIG, 256 * MiB, GiB,
+			GiB + 256 * MiB - 1, GiB + 256 * MiB - 1, 256 * MiB,
+			3),
+	};
+	return b;
+}
+
+// Attachments of a typical mix: IOMMU GPUs, 32-bit scatter-gather
+// engines with 64 KiB segments, a few contiguous 32-bit cameras.  The mix
+// always stays feasible for a 1080p frame so solve does its full work.
+std::vector<cen_constraints> attachments(size_t n, bool contiguous)
+{
+	std::mt19937_64 rng(42);
+	std::vector<cen_constraints> v(n);
+	for (size_t i = 0; i < n; i++) {
+		cen_constraints &c = v[i];
+		cen_constraints_init(&c);
+		switch (rng() % 3) {
+		case 0: // behind an IOMMU
+			cen_constraints_set(&c, CEN_F_IOMMU, 1, CEN_SRC_DEVICE);
+			break;
+		case 1: // 32-bit scatter-gather
+			cen_constraints_set(&c, CEN_F_ADDR_LIMIT,
+					    0xffffffffULL >> (rng() % 4),
+					    CEN_SRC_DEVICE);
+			cen_constraints_set(&c, CEN_F_MAX_SEGMENTS,
+					    U32_MAX, CEN_SRC_PROFILE);
+			cen_constraints_set(&c, CEN_F_ALIGN, 4096 << (rng() % 4),
+					    CEN_SRC_DRIVER);
+			break;
+		default: // 36-bit, coherent
+			cen_constraints_set(&c, CEN_F_ADDR_LIMIT,
+					    (1ULL << 36) - 1, CEN_SRC_DEVICE);
+			cen_constraints_set(&c, CEN_F_MAX_SEGMENTS, U32_MAX,
+					    CEN_SRC_DRIVER);
+			cen_constraints_set(&c, CEN_F_COHERENCY, CEN_COH_CACHED,
+					    CEN_SRC_DRIVER);
+			break;
+		}
+	}
+	if (contiguous && n) // one contiguous-only camera among them
+		cen_constraints_set(&v[n / 2], CEN_F_MAX_SEGMENTS, 1,
+				    CEN_SRC_DEFAULT);
+	return v;
+}
+
+void per_item(benchmark::State &state, const char *name, double items)
+{
+	state.counters[name] = benchmark::Counter(
+		items, benchmark::Counter::kIsIterationInvariantRate |
+			       benchmark::Counter::kInvert);
+}
+
+// cen_merge over n attachments: the per-attach cost is one merge.
+void BM_Merge(benchmark::State &state)
+{
+	auto att = attachments(state.range(0), true);
+	for (auto _ : state) {
+		cen_constraints acc;
+		cen_constraints_init(&acc);
+		for (size_t i = 0; i < att.size(); i++)
+			cen_merge(&acc, &att[i], static_cast<u16>(i));
+		benchmark::DoNotOptimize(acc);
+	}
+	per_item(state, "per_merge", static_cast<double>(att.size()));
+}
+
+// cen_solve of the merged set of n attachments over the 4 backends.
+void BM_Solve(benchmark::State &state, bool contiguous)
+{
+	auto att = attachments(state.range(0), contiguous);
+	cen_constraints merged;
+	if (cen_merge_all(att.data(), static_cast<u32>(att.size()), FRAME,
+			  PAGE_SHIFT, &merged, nullptr)) {
+		state.SkipWithError("attachment mix is infeasible");
+		return;
+	}
+	const auto &b = backends();
+	for (auto _ : state) {
+		cen_solution sol;
+		int ret = cen_solve(&merged, FRAME, PAGE_SHIFT, b.data(),
+				    static_cast<u32>(b.size()), &sol);
+		benchmark::DoNotOptimize(ret);
+		benchmark::DoNotOptimize(sol);
+	}
+	per_item(state, "per_solve", 1);
+}
+
+// What an attach costs end to end: validate + merge all + check + solve.
+void BM_MergeAllAndSolve(benchmark::State &state)
+{
+	auto att = attachments(state.range(0), true);
+	const auto &b = backends();
+	for (auto _ : state) {
+		cen_constraints merged;
+		cen_solution sol;
+		cen_merge_all(att.data(), static_cast<u32>(att.size()), FRAME,
+			      PAGE_SHIFT, &merged, nullptr);
+		int ret = cen_solve(&merged, FRAME, PAGE_SHIFT, b.data(),
+				    static_cast<u32>(b.size()), &sol);
+		benchmark::DoNotOptimize(ret);
+	}
+	per_item(state, "per_attachment", static_cast<double>(att.size()));
+}
+
+} // namespace
+
+BENCHMARK(BM_Merge)->Arg(1)->Arg(8)->Arg(64)->Arg(1000);
+BENCHMARK_CAPTURE(BM_Solve, scatter, false)->Arg(1)->Arg(8)->Arg(64)->Arg(1000);
+BENCHMARK_CAPTURE(BM_Solve, contiguous, true)->Arg(1)->Arg(8)->Arg(64)->Arg(1000);
+BENCHMARK(BM_MergeAllAndSolve)->Arg(1)->Arg(8)->Arg(64)->Arg(1000);
+
+BENCHMARK_MAIN();
