@@ -155,6 +155,33 @@ static void cenalloc_backing_free(struct cenalloc_backing *bk)
 	kfree(bk);
 }
 
+/* ": max segments 1 from vivid.0 (default policy), ..." */
+static void cenalloc_explain(struct cenalloc_buffer *buf, char *out,
+			     size_t len)
+{
+	static const enum cen_field fields[] = {
+		CEN_F_MAX_SEGMENTS, CEN_F_ADDR_LIMIT,
+	};
+	const struct cen_constraints *c = &buf->merged;
+	size_t pos = 0, i;
+
+	out[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(fields) && pos < len; i++) {
+		enum cen_field f = fields[i];
+
+		if (c->src[f] == CEN_SRC_NONE)
+			continue;
+		u64 v = cen_constraints_get(c, f);
+
+		pos += scnprintf(out + pos, len - pos,
+				 v < 0x10000 ? "%s %s %llu from %s (%s)" :
+					       "%s %s 0x%llx from %s (%s)",
+				 pos ? "," : ":", cen_field_name(f), v,
+				 cenalloc_member_name(buf, c->origin[f]),
+				 cen_source_name(c->src[f]));
+	}
+}
+
 /*
  * Back the buffer for its current members: solve, then try the plans in
  * order until one allocation succeeds and serves every member.
@@ -166,7 +193,7 @@ static int cenalloc_ensure_backed(struct cenalloc_buffer *buf)
 	struct cen_constraints *arr;
 	struct cen_solution *sol;
 	struct cen_why why;
-	char why_text[128];
+	char why_text[CENALLOC_REASON_LEN];
 	u32 n, nb, i, m;
 	int ret;
 
@@ -237,10 +264,11 @@ static int cenalloc_ensure_backed(struct cenalloc_buffer *buf)
 		atomic64_inc(&be->allocations);
 		buf->backing = bk;
 		bk = NULL;
+		cenalloc_explain(buf, why_text, sizeof(why_text));
 		cenalloc_decide(buf, 0,
-				"backed by %s: %u run(s), chunk %llu, for %u member(s)%s",
-				be->desc.name, buf->backing->nr_runs, p->chunk,
-				n, i ? " (after fallback)" : "");
+				"%s, %u run(s), %u member(s)%s%s",
+				be->desc.name, buf->backing->nr_runs, n,
+				i ? ", after fallback" : "", why_text);
 		break;
 	}
 	if (ret)

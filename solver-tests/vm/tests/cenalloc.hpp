@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -123,6 +124,14 @@ public:
 private:
 	UniqueFd fd_;
 };
+
+inline const char *source_name(uint8_t src)
+{
+	static const char *const names[] = {"none", "default policy", "hint",
+					    "struct device", "profile",
+					    "driver"};
+	return src < std::size(names) ? names[src] : "?";
+}
 
 inline cenalloc_hint hint_device(const std::string &dev)
 {

@@ -162,6 +162,12 @@ TEST_F(Exporter, ThreeDevicesAttachThenTheScatterOneMapsFirst)
 
 	i = cen_->info(buf.get());
 	EXPECT_EQ(i.backend(), "contig") << i.reason();
+	std::cout << "demo: camera + display + GPU, 2 MiB: " << i.reason()
+		  << "\n";
+	for (const auto &m : i.members)
+		std::cout << "demo:   " << m.device << " sees " << m.nr_segments
+			  << " segment(s), max_segments " << m.c.max_segments
+			  << " (from the " << source_name(m.c.src[1]) << ")\n";
 	EXPECT_EQ(i.member("cen-disp")->nr_segments, 32U);
 	EXPECT_EQ(i.member("cen-cam")->nr_segments, 1U);
 }
@@ -182,6 +188,7 @@ TEST_F(Exporter, ScatterCapableDevicesGetSystemPages)
 	EXPECT_EQ(i.backend(), "system")
 		<< "no contiguous memory for devices that can scatter: "
 		<< i.reason();
+	std::cout << "demo: display + GPU only, 8 MiB: " << i.reason() << "\n";
 }
 
 TEST_F(Exporter, UnsatisfiableAttachFailsAndTheOthersKeepWorking)

@@ -182,10 +182,10 @@ TEST_F(RealImporters, VividCapturesIntoCenallocBuffers)
 		ASSERT_EQ(info.members.size(), 1U);
 		EXPECT_STREQ(info.members[0].device, "vivid.0");
 		EXPECT_EQ(info.members[0].c.max_segments, 1U);
-		std::cout << "vivid buffer " << info.info.id << ": "
+		std::cout << "demo: vivid buffer " << info.info.id << ": "
 			  << info.reason() << "\n";
 	}
-	std::cout << frames << " frames of " << kWidth << "x" << kHeight
+	std::cout << "demo: " << frames << " frames of " << kWidth << "x" << kHeight
 		  << " YUYV captured into cenalloc buffers\n";
 }
 
@@ -201,7 +201,7 @@ TEST_F(RealImporters, SameCaptureIntoTheSystemHeapFails)
 		bufs.push_back(system_heap_alloc(size));
 		const int r = cap->queue(i, bufs.back().get(), size);
 		refused += r != 0;
-		std::cout << "system heap buffer " << i << ": QBUF "
+		std::cout << "demo: system heap buffer " << i << ": QBUF "
 			  << (r ? std::strerror(-r) : "accepted") << "\n";
 	}
 	// The system heap hands out 1 MiB chunks at most: a 4 MB frame is
@@ -226,6 +226,8 @@ TEST_F(RealImporters, HintLetsTheApplicationTouchTheFrameFirst)
 	}
 	BufferInfo info = cen_->info(hinted.get());
 	EXPECT_EQ(info.backend(), "contig") << info.reason();
+	std::cout << "demo: hinted for vivid.0, filled by the CPU first: "
+		  << info.reason() << "\n";
 	EXPECT_EQ(cap->queue(0, hinted.get(), size), 0) << info.reason();
 	cap->stream(true);
 	uint32_t bytes = 0;
@@ -254,7 +256,7 @@ TEST_F(RealImporters, VgemImportsThroughPrime)
 	EXPECT_NE(p.handle, 0U);
 	BufferInfo info = cen_->info(buf.get());
 	ASSERT_EQ(info.members.size(), 1U);
-	std::cout << "vgem member " << info.members[0].device << " ("
+	std::cout << "demo: vgem member " << info.members[0].device << " ("
 		  << info.members[0].driver << "): " << info.reason() << "\n";
 	EXPECT_TRUE(info.members[0].flags & CENALLOC_ATT_MAPPED)
 		<< "DRM PRIME maps at import";
