@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <memory>
 #include <numeric>
 
@@ -607,6 +609,64 @@ TEST_F(BadInput, UnknownCommandsAndDirections)
 	EXPECT_EQ(cen_->ioc(_IOR(CENALLOC_IOC_MAGIC, 0x0, cenalloc_query),
 			    junk), -ENOTTY);
 	EXPECT_EQ(cen_->ioc(_IOWR('x', 0x0, cenalloc_query), junk), -ENOTTY);
+}
+
+} // namespace
+
+namespace {
+
+std::string slurp(const char *path)
+{
+	std::ifstream f(path);
+	std::stringstream s;
+	s << f.rdbuf();
+	return s.str();
+}
+
+void write_file(const char *path, const char *text)
+{
+	std::ofstream f(path);
+	f << text;
+}
+
+// debugfs shows the buffer with its members and decision; the tracepoints
+// record create, attach, solve, allocate and every decision.
+TEST_F(Exporter, DebugfsAndTracepointsExplainTheDecision)
+{
+	const char *tracing = "/sys/kernel/tracing";
+	if (::access("/sys/kernel/tracing/events/cenalloc", F_OK))
+		tracing = "/sys/kernel/debug/tracing";
+	const std::string events = std::string(tracing) + "/events/cenalloc/enable";
+	const std::string trace = std::string(tracing) + "/trace";
+	ASSERT_EQ(::access(events.c_str(), W_OK), 0) << events;
+	write_file(trace.c_str(), "");
+	write_file(events.c_str(), "1");
+
+	Device cam = imp_->create_device(plain("cen-traced"));
+	UniqueFd buf = cen_->create(kMiB, "traced");
+	Attachment a = cam.attach(buf.get());
+	Mapping m = a.map();
+	EXPECT_TRUE(m.pass()) << m.describe();
+	write_file(events.c_str(), "0");
+
+	const std::string t = slurp(trace.c_str());
+	for (const char *ev : {"cenalloc_create:", "cenalloc_attach:",
+			       "cenalloc_solve:", "cenalloc_allocate:",
+			       "cenalloc_decision:"})
+		EXPECT_NE(t.find(ev), std::string::npos) << ev << " in\n" << t;
+	EXPECT_NE(t.find("dev=cen-traced"), std::string::npos);
+	EXPECT_NE(t.find("backend=contig"), std::string::npos);
+
+	const std::string d = slurp("/sys/kernel/debug/cenalloc/buffers");
+	EXPECT_NE(d.find("'traced' size 1048576 backed by contig"),
+		  std::string::npos) << d;
+	EXPECT_NE(d.find("attach cen-traced mapped segments 1"),
+		  std::string::npos) << d;
+	EXPECT_NE(d.find("max segments=0x1 (default policy)"),
+		  std::string::npos) << d;
+	const std::string b = slurp("/sys/kernel/debug/cenalloc/backends");
+	EXPECT_NE(b.find("contig"), std::string::npos) << b;
+	EXPECT_NE(b.find("allocations="), std::string::npos) << b;
 }
 
 } // namespace
