@@ -1,5 +1,5 @@
 # cenalloc entry points.  As root on a fresh Debian 12:
-#   make demo     build and run the solver demo
+#   make demo     the solver's decisions, then vivid capturing in a VM
 #   make check    every test suite (what CI runs)
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
@@ -70,8 +70,11 @@ bench: deps build
 	$(BUILD)/bench/cen-bench --benchmark_repetitions=5 \
 		--benchmark_report_aggregates_only=true
 
+# The solver's decisions offline, then the real thing in a VM: vivid
+# capturing into cenalloc buffers next to the system heap failing.
 demo: deps build
 	$(BUILD)/userspace/examples/solver-demo
+	$(MAKE) --no-print-directory vm-demo
 
 # Suites run one after the other, in the order listed.
 check: deps
