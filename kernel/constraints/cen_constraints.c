@@ -79,8 +79,8 @@ u64 cen_constraints_get(const struct cen_constraints *c, enum cen_field f)
 	}
 }
 
-static int cen_fail(struct cen_why *why, u32 code, u32 field, u32 member,
-		    u64 value, u64 limit)
+int cen_why_set(struct cen_why *why, u32 code, u32 field, u32 member,
+		u64 value, u64 limit)
 {
 	if (why) {
 		why->code = code;
@@ -92,7 +92,7 @@ static int cen_fail(struct cen_why *why, u32 code, u32 field, u32 member,
 	return -EINVAL;
 }
 
-static void cen_ok(struct cen_why *why)
+void cen_why_clear(struct cen_why *why)
 {
 	if (why) {
 		memset(why, 0, sizeof(*why));
@@ -107,20 +107,20 @@ int cen_constraints_validate(const struct cen_constraints *c,
 	u64 m = c->seg_boundary_mask;
 
 	if (!cen_is_pow2(c->align))
-		return cen_fail(why, CEN_R_BAD_ALIGN, CEN_F_ALIGN,
+		return cen_why_set(why, CEN_R_BAD_ALIGN, CEN_F_ALIGN,
 				c->origin[CEN_F_ALIGN], c->align, 0);
 	/* 2^k - 1, including U64_MAX (no boundary) and 0 (1-byte window). */
 	if (m & (m + 1))
-		return cen_fail(why, CEN_R_BAD_BOUNDARY, CEN_F_SEG_BOUNDARY,
+		return cen_why_set(why, CEN_R_BAD_BOUNDARY, CEN_F_SEG_BOUNDARY,
 				c->origin[CEN_F_SEG_BOUNDARY], m, 0);
 	if (!c->max_segments)
-		return cen_fail(why, CEN_R_ZERO_SEGMENTS, CEN_F_MAX_SEGMENTS,
+		return cen_why_set(why, CEN_R_ZERO_SEGMENTS, CEN_F_MAX_SEGMENTS,
 				c->origin[CEN_F_MAX_SEGMENTS], 0, 0);
 	/* A conflict is only ever produced by merging, never given. */
 	if (c->coherency >= CEN_COH_CONFLICT || c->iommu > 1)
-		return cen_fail(why, CEN_R_BAD_COHERENCY, CEN_F_COHERENCY,
+		return cen_why_set(why, CEN_R_BAD_COHERENCY, CEN_F_COHERENCY,
 				c->origin[CEN_F_COHERENCY], c->coherency, 0);
-	cen_ok(why);
+	cen_why_clear(why);
 	return 0;
 }
 
@@ -300,34 +300,34 @@ int cen_check(const struct cen_constraints *c, u64 size,
 
 	/* Before validation, which refuses a conflict in a member. */
 	if (c->coherency == CEN_COH_CONFLICT)
-		return cen_fail(why, CEN_R_COHERENCY_CONFLICT, CEN_F_COHERENCY,
+		return cen_why_set(why, CEN_R_COHERENCY_CONFLICT, CEN_F_COHERENCY,
 				CEN_ORIGIN_NONE, 0, 0);
 	ret = cen_constraints_validate(c, why);
 	if (ret)
 		return ret;
 	if (!size)
-		return cen_fail(why, CEN_R_ZERO_SIZE, CEN_F_COUNT,
+		return cen_why_set(why, CEN_R_ZERO_SIZE, CEN_F_COUNT,
 				CEN_ORIGIN_NONE, 0, 0);
 	span = cen_roundup(size, g);
 	if (!span)
-		return cen_fail(why, CEN_R_SIZE_OVERFLOW, CEN_F_COUNT,
+		return cen_why_set(why, CEN_R_SIZE_OVERFLOW, CEN_F_COUNT,
 				CEN_ORIGIN_NONE, size, U64_MAX);
 	if (c->max_seg_size < g)
-		return cen_fail(why, CEN_R_SEG_BELOW_GRANULE, CEN_F_MAX_SEG_SIZE,
+		return cen_why_set(why, CEN_R_SEG_BELOW_GRANULE, CEN_F_MAX_SEG_SIZE,
 				c->origin[CEN_F_MAX_SEG_SIZE], c->max_seg_size,
 				g);
 	if (c->seg_boundary_mask < g - 1)
-		return cen_fail(why, CEN_R_BOUNDARY_BELOW_GRANULE,
+		return cen_why_set(why, CEN_R_BOUNDARY_BELOW_GRANULE,
 				CEN_F_SEG_BOUNDARY,
 				c->origin[CEN_F_SEG_BOUNDARY],
 				c->seg_boundary_mask, g - 1);
 	/* Address 0 is never used: the first aligned address is @a. */
 	if (c->addr_limit < a || c->addr_limit - a < g - 1) {
 		if (a > g)
-			return cen_fail(why, CEN_R_ALIGN_ABOVE_LIMIT,
+			return cen_why_set(why, CEN_R_ALIGN_ABOVE_LIMIT,
 					CEN_F_ALIGN, c->origin[CEN_F_ALIGN], a,
 					c->addr_limit);
-		return cen_fail(why, CEN_R_ADDR_LIMIT_TOO_LOW, CEN_F_ADDR_LIMIT,
+		return cen_why_set(why, CEN_R_ADDR_LIMIT_TOO_LOW, CEN_F_ADDR_LIMIT,
 				c->origin[CEN_F_ADDR_LIMIT], span,
 				c->addr_limit);
 	}
@@ -349,18 +349,18 @@ int cen_check(const struct cen_constraints *c, u64 size,
 			best = n;
 	}
 	if (!fits)
-		return cen_fail(why, CEN_R_ADDR_LIMIT_TOO_LOW, CEN_F_ADDR_LIMIT,
+		return cen_why_set(why, CEN_R_ADDR_LIMIT_TOO_LOW, CEN_F_ADDR_LIMIT,
 				c->origin[CEN_F_ADDR_LIMIT], span,
 				c->addr_limit);
 	if (best == U64_MAX)
-		return cen_fail(why, CEN_R_ALIGN_ABOVE_SEGMENT, CEN_F_ALIGN,
+		return cen_why_set(why, CEN_R_ALIGN_ABOVE_SEGMENT, CEN_F_ALIGN,
 				c->origin[CEN_F_ALIGN], a,
 				cen_eff_seg_size(c));
 	if (best > c->max_segments)
-		return cen_fail(why, CEN_R_TOO_FEW_SEGMENTS, CEN_F_MAX_SEGMENTS,
+		return cen_why_set(why, CEN_R_TOO_FEW_SEGMENTS, CEN_F_MAX_SEGMENTS,
 				c->origin[CEN_F_MAX_SEGMENTS], best,
 				c->max_segments);
-	cen_ok(why);
+	cen_why_clear(why);
 	return 0;
 }
 
@@ -482,15 +482,15 @@ int cen_merge_all(const struct cen_constraints *members, u32 n, u64 size,
 		}
 	}
 	if (!fits)
-		return cen_fail(why, CEN_R_ADDR_LIMIT_TOO_LOW, CEN_F_ADDR_LIMIT,
+		return cen_why_set(why, CEN_R_ADDR_LIMIT_TOO_LOW, CEN_F_ADDR_LIMIT,
 				backing.origin[CEN_F_ADDR_LIMIT], span,
 				backing.addr_limit);
 	if (bad != n) {
-		cen_fail(why, best_need == U64_MAX ? CEN_R_ALIGN_ABOVE_SEGMENT :
+		cen_why_set(why, best_need == U64_MAX ? CEN_R_ALIGN_ABOVE_SEGMENT :
 			 CEN_R_TOO_FEW_SEGMENTS, CEN_F_MAX_SEGMENTS, best_bad,
 			 best_need, members[best_bad].max_segments);
 		return -EINVAL;
 	}
-	cen_ok(why);
+	cen_why_clear(why);
 	return 0;
 }

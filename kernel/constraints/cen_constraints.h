@@ -131,6 +131,13 @@ struct cen_why {
 	u64 limit;
 };
 
+/* Fill @why (when not NULL) and return -EINVAL. */
+int cen_why_set(struct cen_why *why, u32 code, u32 field, u32 member,
+		u64 value, u64 limit);
+
+/* Mark @why (when not NULL) as "no problem". */
+void cen_why_clear(struct cen_why *why);
+
 /* A segment as a device sees it. */
 struct cen_segment {
 	u64 addr;

@@ -133,19 +133,6 @@ int cen_split_chunk(const struct cen_constraints *c, u64 addr, u64 len,
 	return 0;
 }
 
-static int cen_bad_seg(struct cen_why *why, u32 code, u32 field, u32 i,
-		       u64 value, u64 limit)
-{
-	if (why) {
-		why->code = code;
-		why->field = field;
-		why->member = i;
-		why->value = value;
-		why->limit = limit;
-	}
-	return -EINVAL;
-}
-
 int cen_verify(const struct cen_constraints *c, const struct cen_segment *segs,
 	       u32 n, u64 size, struct cen_why *why)
 {
@@ -155,57 +142,53 @@ int cen_verify(const struct cen_constraints *c, const struct cen_segment *segs,
 	u32 i, j;
 
 	if (n > c->max_segments)
-		return cen_bad_seg(why, CEN_R_SEG_COUNT, CEN_F_MAX_SEGMENTS,
+		return cen_why_set(why, CEN_R_SEG_COUNT, CEN_F_MAX_SEGMENTS,
 				   CEN_ORIGIN_NONE, n, c->max_segments);
 	for (i = 0; i < n; i++) {
 		const struct cen_segment *s = &segs[i];
 
 		if (!s->len)
-			return cen_bad_seg(why, CEN_R_SEG_EMPTY, CEN_F_COUNT,
+			return cen_why_set(why, CEN_R_SEG_EMPTY, CEN_F_COUNT,
 					   i, 0, 0);
 		if (!s->addr)
-			return cen_bad_seg(why, CEN_R_SEG_ADDR_ZERO,
+			return cen_why_set(why, CEN_R_SEG_ADDR_ZERO,
 					   CEN_F_ADDR_LIMIT, i, 0, 0);
 		if (s->addr > U64_MAX - (s->len - 1) ||
 		    s->addr + (s->len - 1) > c->addr_limit)
-			return cen_bad_seg(why, CEN_R_SEG_ABOVE_LIMIT,
+			return cen_why_set(why, CEN_R_SEG_ABOVE_LIMIT,
 					   CEN_F_ADDR_LIMIT, i, s->addr,
 					   c->addr_limit);
 		end = s->addr + (s->len - 1);
 		if (s->len > max_len)
-			return cen_bad_seg(why, CEN_R_SEG_TOO_LONG,
+			return cen_why_set(why, CEN_R_SEG_TOO_LONG,
 					   CEN_F_MAX_SEG_SIZE, i, s->len,
 					   max_len);
 		if ((s->addr & ~mask) != (end & ~mask))
-			return cen_bad_seg(why, CEN_R_SEG_CROSSES_BOUNDARY,
+			return cen_why_set(why, CEN_R_SEG_CROSSES_BOUNDARY,
 					   CEN_F_SEG_BOUNDARY, i, s->addr,
 					   mask);
 		if (s->addr & (c->align - 1))
-			return cen_bad_seg(why, CEN_R_SEG_MISALIGNED,
+			return cen_why_set(why, CEN_R_SEG_MISALIGNED,
 					   CEN_F_ALIGN, i, s->addr, c->align);
 		if (i + 1 < n && (s->len & (c->align - 1)))
-			return cen_bad_seg(why, CEN_R_SEG_LENGTH_UNALIGNED,
+			return cen_why_set(why, CEN_R_SEG_LENGTH_UNALIGNED,
 					   CEN_F_ALIGN, i, s->len, c->align);
 		if (total > U64_MAX - s->len)
-			return cen_bad_seg(why, CEN_R_SEG_TOTAL, CEN_F_COUNT,
+			return cen_why_set(why, CEN_R_SEG_TOTAL, CEN_F_COUNT,
 					   i, U64_MAX, size);
 		total += s->len;
 	}
 	if (total != size)
-		return cen_bad_seg(why, CEN_R_SEG_TOTAL, CEN_F_COUNT,
+		return cen_why_set(why, CEN_R_SEG_TOTAL, CEN_F_COUNT,
 				   CEN_ORIGIN_NONE, total, size);
 	/* Quadratic, but only tests and debug builds verify. */
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n; j++)
 			if (segs[i].addr <= segs[j].addr + (segs[j].len - 1) &&
 			    segs[j].addr <= segs[i].addr + (segs[i].len - 1))
-				return cen_bad_seg(why, CEN_R_SEG_OVERLAP,
+				return cen_why_set(why, CEN_R_SEG_OVERLAP,
 						   CEN_F_COUNT, j, segs[j].addr,
 						   segs[i].addr);
-	if (why) {
-		memset(why, 0, sizeof(*why));
-		why->field = CEN_F_COUNT;
-		why->member = CEN_ORIGIN_NONE;
-	}
+	cen_why_clear(why);
 	return 0;
 }

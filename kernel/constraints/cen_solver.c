@@ -19,16 +19,6 @@ static u64 cen_max(u64 a, u64 b)
 	return a > b ? a : b;
 }
 
-static void cen_reject(struct cen_why *why, u32 code, u32 field, u32 backend,
-		       u64 value, u64 limit)
-{
-	why->code = code;
-	why->field = field;
-	why->member = backend;
-	why->value = value;
-	why->limit = limit;
-}
-
 /* Round up to a power of two @p; U64_MAX when it does not fit. */
 static u64 cen_align_up(u64 v, u64 p)
 {
@@ -131,7 +121,7 @@ static bool cen_solve_scatter(const struct cen_constraints *m, u32 nm,
 			break;
 	}
 	if (n == U64_MAX) {
-		cen_reject(why, CEN_R_BACKEND_SEGMENTS, CEN_F_MAX_SEGMENTS,
+		cen_why_set(why, CEN_R_BACKEND_SEGMENTS, CEN_F_MAX_SEGMENTS,
 			   p->backend, cen_scatter_segments(&m[first], size,
 							    a, gs),
 			   m[first].max_segments);
@@ -139,7 +129,7 @@ static bool cen_solve_scatter(const struct cen_constraints *m, u32 nm,
 	}
 	base = cen_base(b, ch);
 	if (base == U64_MAX || base > limit || limit - base < size - 1) {
-		cen_reject(why, CEN_R_ADDR_RANGE, CEN_F_ADDR_LIMIT, p->backend,
+		cen_why_set(why, CEN_R_ADDR_RANGE, CEN_F_ADDR_LIMIT, p->backend,
 			   base, limit);
 		return false;
 	}
@@ -161,7 +151,7 @@ static bool cen_solve_contig(const struct cen_constraints *m, u32 nm,
 	u32 i;
 
 	if (size > b->max_chunk) {
-		cen_reject(why, CEN_R_CHUNK_TOO_SMALL, CEN_F_MAX_SEGMENTS,
+		cen_why_set(why, CEN_R_CHUNK_TOO_SMALL, CEN_F_MAX_SEGMENTS,
 			   p->backend, size, b->max_chunk);
 		return false;
 	}
@@ -185,7 +175,7 @@ static bool cen_solve_contig(const struct cen_constraints *m, u32 nm,
 		al = b->max_align;
 	addr = cen_base(b, al);
 	if (addr == U64_MAX || addr > limit || limit - addr < size - 1) {
-		cen_reject(why, CEN_R_ADDR_RANGE, CEN_F_ADDR_LIMIT, p->backend,
+		cen_why_set(why, CEN_R_ADDR_RANGE, CEN_F_ADDR_LIMIT, p->backend,
 			   addr, limit);
 		return false;
 	}
@@ -196,7 +186,7 @@ static bool cen_solve_contig(const struct cen_constraints *m, u32 nm,
 		if (n > worst && at <= limit && limit - at >= size - 1)
 			p->worst_addr = at;
 		if (n > m[i].max_segments) {
-			cen_reject(why, CEN_R_BACKEND_SEGMENTS,
+			cen_why_set(why, CEN_R_BACKEND_SEGMENTS,
 				   CEN_F_MAX_SEGMENTS, p->backend, n,
 				   m[i].max_segments);
 			return false;
@@ -220,23 +210,23 @@ static bool cen_solve_one(const struct cen_constraints *m, u32 nm,
 
 	if (c->coherency != CEN_COH_ANY &&
 	    !(b->coherency_mask & (1U << c->coherency))) {
-		cen_reject(why, CEN_R_BACKEND_COHERENCY, CEN_F_COHERENCY,
+		cen_why_set(why, CEN_R_BACKEND_COHERENCY, CEN_F_COHERENCY,
 			   p->backend, c->coherency, b->coherency_mask);
 		return false;
 	}
 	if (c->addr_limit < b->lowest_limit || b->addr_lo > limit ||
 	    limit - b->addr_lo < size - 1) {
-		cen_reject(why, CEN_R_ADDR_RANGE, CEN_F_ADDR_LIMIT, p->backend,
+		cen_why_set(why, CEN_R_ADDR_RANGE, CEN_F_ADDR_LIMIT, p->backend,
 			   cen_max(b->lowest_limit, b->addr_lo), c->addr_limit);
 		return false;
 	}
 	if (b->free_bytes < size) {
-		cen_reject(why, CEN_R_NO_SPACE, CEN_F_COUNT, p->backend,
+		cen_why_set(why, CEN_R_NO_SPACE, CEN_F_COUNT, p->backend,
 			   size, b->free_bytes);
 		return false;
 	}
 	if (a > b->max_align || !cen_is_pow2(b->max_align)) {
-		cen_reject(why, CEN_R_BACKEND_ALIGN, CEN_F_ALIGN, p->backend,
+		cen_why_set(why, CEN_R_BACKEND_ALIGN, CEN_F_ALIGN, p->backend,
 			   a, b->max_align);
 		return false;
 	}
@@ -311,7 +301,7 @@ int cen_solve_members(const struct cen_constraints *members, u32 n_members,
 			struct cen_plan *p = &sol->plans[i];
 
 			if (backends[p->backend].kind != CEN_BK_SCATTER) {
-				cen_reject(&sol->rejected[p->backend],
+				cen_why_set(&sol->rejected[p->backend],
 					   CEN_R_NOT_NEEDED, CEN_F_MAX_SEGMENTS,
 					   p->backend, p->max_segments,
 					   merged.max_segments);
@@ -323,7 +313,7 @@ int cen_solve_members(const struct cen_constraints *members, u32 n_members,
 	}
 
 	if (!sol->n_plans) {
-		cen_reject(&sol->why, CEN_R_NO_BACKEND, CEN_F_COUNT,
+		cen_why_set(&sol->why, CEN_R_NO_BACKEND, CEN_F_COUNT,
 			   CEN_ORIGIN_NONE, n, 0);
 		return -ENOSPC;
 	}
