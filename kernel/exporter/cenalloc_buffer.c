@@ -7,8 +7,10 @@
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/highmem.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -191,6 +193,7 @@ static int cenalloc_ensure_backed(struct cenalloc_buffer *buf)
 	struct cen_backend_desc descs[CEN_MAX_BACKENDS];
 	struct cenalloc_backing *bk;
 	struct cen_constraints *arr;
+	struct mem_cgroup *old_memcg;
 	struct cen_solution *sol;
 	struct cen_why why;
 	char why_text[CENALLOC_REASON_LEN];
@@ -225,6 +228,12 @@ static int cenalloc_ensure_backed(struct cenalloc_buffer *buf)
 		goto out;
 	}
 
+	/*
+	 * Charge the creator, not whoever happens to fault or map first:
+	 * the buffer is the creator's, whichever device or thread touches
+	 * it first.
+	 */
+	old_memcg = set_active_memcg(buf->memcg);
 	for (i = 0; i < sol->n_plans; i++) {
 		const struct cen_plan *p = &sol->plans[i];
 		struct cenalloc_backend *be = cenalloc_backend_get(p->backend);
@@ -271,6 +280,7 @@ static int cenalloc_ensure_backed(struct cenalloc_buffer *buf)
 				i ? ", after fallback" : "", why_text);
 		break;
 	}
+	set_active_memcg(old_memcg);
 	if (ret)
 		cenalloc_decide(buf, ret,
 				"every feasible backend failed to allocate %llu bytes, last %s",
@@ -473,6 +483,7 @@ static void cenalloc_release(struct dma_buf *dmabuf)
 		cenalloc_backing_free(buf->backing);
 	list_for_each_entry_safe(m, tmp, &buf->members, node)
 		kfree(m);
+	mem_cgroup_put(buf->memcg);
 	kfree(buf);
 }
 
@@ -649,6 +660,7 @@ struct dma_buf *cenalloc_buffer_create(u64 len, u32 fd_flags,
 		goto fail;
 	}
 	buf->dmabuf = dmabuf;
+	buf->memcg = get_mem_cgroup_from_mm(current->mm);
 	mutex_lock(&cenalloc_buffers_lock);
 	list_add_tail(&buf->node, &cenalloc_buffers);
 	mutex_unlock(&cenalloc_buffers_lock);

@@ -97,6 +97,7 @@ struct cenalloc_member {
  * @backing: NULL until first use.
  * @vmap_count: kernel mappings alive.
  * @vaddr: the kernel mapping.
+ * @memcg: the creator's memory cgroup, charged for the backing.
  * @migrations: times the backing moved.
  * @last_error: 0 or the errno of the last decision.
  * @last_reason: that decision, in words.
@@ -113,6 +114,7 @@ struct cenalloc_buffer {
 	struct cenalloc_backing *backing;
 	u32 vmap_count;
 	void *vaddr;
+	struct mem_cgroup *memcg;
 	u32 migrations;
 	int last_error;
 	char last_reason[CENALLOC_REASON_LEN];

@@ -17,6 +17,8 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 
 #include "cenalloc.hpp"
 
@@ -667,6 +669,54 @@ TEST_F(Exporter, DebugfsAndTracepointsExplainTheDecision)
 	const std::string b = slurp("/sys/kernel/debug/cenalloc/backends");
 	EXPECT_NE(b.find("contig"), std::string::npos) << b;
 	EXPECT_NE(b.find("allocations="), std::string::npos) << b;
+}
+
+} // namespace
+
+namespace {
+
+uint64_t read_u64(const std::string &path)
+{
+	std::ifstream f(path);
+	uint64_t v = 0;
+	f >> v;
+	return v;
+}
+
+// The creator's memory cgroup pays for the backing, even when another
+// cgroup's task is the one whose page fault allocates it.
+TEST_F(Exporter, BackingIsChargedToTheCreatorsMemoryCgroup)
+{
+	const std::string root = "/sys/fs/cgroup";
+	if (::access((root + "/cgroup.controllers").c_str(), F_OK))
+		ASSERT_EQ(::mount("none", root.c_str(), "cgroup2", 0, nullptr),
+			  0) << std::strerror(errno);
+	write_file((root + "/cgroup.subtree_control").c_str(), "+memory");
+	const std::string cg = root + "/cen-creator";
+	::mkdir(cg.c_str(), 0755);
+	ASSERT_EQ(::access((cg + "/memory.current").c_str(), R_OK), 0)
+		<< "memory controller not available";
+	const std::string pid = std::to_string(::getpid());
+
+	write_file((cg + "/cgroup.procs").c_str(), pid.c_str());
+	UniqueFd buf = cen_->create(8 * kMiB, "charged");
+	write_file((root + "/cgroup.procs").c_str(), pid.c_str());
+
+	const uint64_t before = read_u64(cg + "/memory.current");
+	{
+		MMap map(buf.get(), 8 * kMiB);
+		CpuAccess cpu(buf.get());
+		std::memset(map.data(), 0x77, map.size());
+	}
+	const uint64_t backed = read_u64(cg + "/memory.current");
+	EXPECT_GE(backed, before + 8 * kMiB)
+		<< "before " << before << " after " << backed;
+	buf = UniqueFd();
+	const uint64_t freed = read_u64(cg + "/memory.current");
+	EXPECT_LE(freed, backed - 8 * kMiB) << "released memory uncharged";
+	std::cout << "memcg cen-creator: " << before << " -> " << backed
+		  << " -> " << freed << " bytes\n";
+	EXPECT_EQ(::rmdir(cg.c_str()), 0) << std::strerror(errno);
 }
 
 } // namespace
