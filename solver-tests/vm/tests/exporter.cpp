@@ -720,3 +720,29 @@ TEST_F(Exporter, BackingIsChargedToTheCreatorsMemoryCgroup)
 }
 
 } // namespace
+
+namespace {
+
+// relax_default=Y: an undeclared device without IOMMU is trusted to
+// scatter; the default (N) gives it contiguous memory.
+TEST_F(Exporter, RelaxDefaultParameterLiftsTheContiguousDefault)
+{
+	const char *param = "/sys/module/cenalloc/parameters/relax_default";
+	ASSERT_EQ(slurp(param), "N\n");
+	write_file(param, "Y");
+	auto spec = plain("cen-relaxed", 64);
+	spec.flags = 0;
+	Device dev = imp_->create_device(spec);
+	UniqueFd buf = cen_->create(4 * kMiB, "relaxed");
+	Attachment a = dev.attach(buf.get());
+	write_file(param, "N");
+	BufferInfo i = cen_->info(buf.get());
+	ASSERT_EQ(i.members.size(), 1U);
+	EXPECT_EQ(i.members[0].c.max_segments, 0xffffffffU);
+	EXPECT_EQ(i.members[0].c.src[1], CENALLOC_SRC_NONE);
+	Mapping m = a.map();
+	EXPECT_TRUE(m.pass()) << m.describe();
+	EXPECT_EQ(cen_->info(buf.get()).backend(), "system");
+}
+
+} // namespace
