@@ -304,7 +304,7 @@ int cenalloc_resolve_hint(const struct cenalloc_hint *h,
 	int ret;
 
 	m->flags = CENALLOC_ATT_HINT;
-	strscpy(m->name, h->device, sizeof(m->name));
+	strscpy(m->name, h->device[0] ? h->device : "(hint)", sizeof(m->name));
 	cen_constraints_init(&m->c);
 	if (h->device[0]) {
 		dev = cenalloc_find_device(h->device);
