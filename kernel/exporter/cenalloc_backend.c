@@ -6,12 +6,16 @@
  *            the plan needs;
  *   contig - one physically contiguous buddy allocation;
  *   cma    - one contiguous allocation through the DMA API on a device of
- *            our own (cma_alloc is not exported), where CMA exists.
+ *            our own (cma_alloc is not exported), where CMA exists;
+ *   carveout - a reserved region named by the carveout parameter.
  * Every page is zeroed before anybody can see it and charged to the memory
  * cgroup of the task that caused the allocation.
  */
 #include <linux/dma-mapping.h>
+#include <linux/genalloc.h>
 #include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/ioport.h>
 #include <linux/mm.h>
 #include <linux/platform_device.h>
 #include <linux/slab.h>
@@ -27,7 +31,18 @@
 /* An order the plan needs: compact and retry, but fail rather than OOM. */
 #define CENALLOC_GFP_NEEDED		__GFP_RETRY_MAYFAIL
 
-enum { CENALLOC_SYSTEM, CENALLOC_CONTIG, CENALLOC_CMA, CENALLOC_NR_BACKENDS };
+enum {
+	CENALLOC_SYSTEM, CENALLOC_CONTIG, CENALLOC_CMA, CENALLOC_CARVEOUT,
+	CENALLOC_NR_BACKENDS
+};
+
+static char *carveout;
+module_param(carveout, charp, 0444);
+MODULE_PARM_DESC(carveout,
+		 "Reserved memory for the carveout backend, <size>@<base> (reserve it first, e.g. memmap=<size>$<base>)");
+
+static struct gen_pool *cenalloc_carveout_pool;
+static struct resource *cenalloc_carveout_res;
 
 static struct cenalloc_backend cenalloc_backends[CENALLOC_NR_BACKENDS];
 static u32 cenalloc_nr_backends;
@@ -283,9 +298,121 @@ static void cenalloc_backend_add(const char *name, u32 kind, u64 max_chunk,
 	refresh(be);
 }
 
+static int cenalloc_carveout_alloc(struct cenalloc_backend *be,
+				   struct cenalloc_backing *bk,
+				   const struct cen_plan *plan)
+{
+	struct genpool_data_align align = { .align = plan->align };
+	u64 pages = bk->size >> PAGE_SHIFT, filled = 0;
+	unsigned long addr;
+	void *va;
+	int ret;
+
+	ret = cenalloc_backing_arrays(bk, 1);
+	if (ret)
+		return ret;
+	addr = gen_pool_alloc_algo(cenalloc_carveout_pool, bk->size,
+				   gen_pool_first_fit_align, &align);
+	if (!addr || addr + bk->size - 1 > plan->addr_limit) {
+		if (addr)
+			gen_pool_free(cenalloc_carveout_pool, addr, bk->size);
+		kvfree(bk->pages);
+		kvfree(bk->runs);
+		return -ENOMEM;
+	}
+	/*
+	 * Reserved memory is not zeroed by anybody else, and it is outside
+	 * the kernel's direct map: zero it through a mapping of its own.
+	 */
+	va = memremap(addr, bk->size, MEMREMAP_WB);
+	if (!va) {
+		gen_pool_free(cenalloc_carveout_pool, addr, bk->size);
+		kvfree(bk->pages);
+		kvfree(bk->runs);
+		return -ENOMEM;
+	}
+	memset(va, 0, bk->size);
+	memunmap(va);
+	cenalloc_backing_add(bk, &filled, pfn_to_page(PHYS_PFN(addr)), pages);
+	return 0;
+}
+
+static void cenalloc_carveout_free(struct cenalloc_backend *be,
+				   struct cenalloc_backing *bk)
+{
+	gen_pool_free(cenalloc_carveout_pool, bk->runs[0].addr, bk->size);
+	kvfree(bk->pages);
+	kvfree(bk->runs);
+}
+
+static void cenalloc_carveout_refresh(struct cenalloc_backend *be)
+{
+	be->desc.free_bytes = gen_pool_avail(cenalloc_carveout_pool);
+}
+
+/*
+ * Take the region named by the carveout parameter: it must be reserved
+ * (no System RAM in it, so the page allocator never hands it out) and
+ * have struct pages, which the dma-buf paths need.
+ */
+static int cenalloc_carveout_init(void)
+{
+	struct cenalloc_backend *be;
+	phys_addr_t base;
+	char *p = carveout;
+	u64 size;
+
+	size = memparse(p, &p);
+	if (*p != '@')
+		goto bad;
+	base = memparse(p + 1, &p);
+	if (*p || !size || !PAGE_ALIGNED(base) || !PAGE_ALIGNED(size))
+		goto bad;
+	if (region_intersects(base, size, IORESOURCE_SYSTEM_RAM,
+			      IORES_DESC_NONE) != REGION_DISJOINT) {
+		pr_err("cenalloc: carveout %s overlaps System RAM: reserve it (memmap=) first\n",
+		       carveout);
+		return -EINVAL;
+	}
+	if (!pfn_valid(PHYS_PFN(base)) || !pfn_valid(PHYS_PFN(base + size - 1))) {
+		pr_err("cenalloc: carveout %s has no struct pages\n", carveout);
+		return -EINVAL;
+	}
+	cenalloc_carveout_res = request_mem_region(base, size,
+						   "cenalloc carveout");
+	if (!cenalloc_carveout_res) {
+		pr_err("cenalloc: carveout %s is claimed by somebody else\n",
+		       carveout);
+		return -EBUSY;
+	}
+	cenalloc_carveout_pool = gen_pool_create(PAGE_SHIFT, -1);
+	if (!cenalloc_carveout_pool ||
+	    gen_pool_add(cenalloc_carveout_pool, base, size, -1)) {
+		if (cenalloc_carveout_pool)
+			gen_pool_destroy(cenalloc_carveout_pool);
+		cenalloc_carveout_pool = NULL;
+		release_mem_region(base, size);
+		return -ENOMEM;
+	}
+	cenalloc_backend_add("carveout", CEN_BK_CONTIG, size, 3,
+			     cenalloc_carveout_alloc, cenalloc_carveout_free,
+			     cenalloc_carveout_refresh);
+	be = &cenalloc_backends[cenalloc_nr_backends - 1];
+	be->desc.max_align = rounddown_pow_of_two(size);
+	be->desc.addr_lo = base;
+	be->desc.addr_hi = base + size - 1;
+	be->desc.lowest_limit = base + size - 1;
+	return 0;
+bad:
+	pr_err("cenalloc: carveout=%s: expected <size>@<base>, page aligned\n",
+	       carveout);
+	return -EINVAL;
+}
+
 int cenalloc_backends_init(void)
 {
 	u64 max_buddy = PAGE_SIZE << MAX_PAGE_ORDER;
+	int ret;
 
 	cenalloc_backend_add("system", CEN_BK_SCATTER, max_buddy, 0,
 			     cenalloc_system_alloc, cenalloc_pages_free,
@@ -311,6 +438,13 @@ int cenalloc_backends_init(void)
 		be->desc.max_align = PAGE_SIZE << CENALLOC_CMA_ALIGN_ORDER;
 		be->desc.lowest_limit = 0;
 	}
+	if (carveout) {
+		ret = cenalloc_carveout_init();
+		if (ret) {
+			cenalloc_backends_exit();
+			return ret;
+		}
+	}
 	return 0;
 }
 
@@ -318,6 +452,14 @@ void cenalloc_backends_exit(void)
 {
 	if (cenalloc_cma_pdev)
 		platform_device_unregister(cenalloc_cma_pdev);
+	cenalloc_cma_pdev = NULL;
+	if (cenalloc_carveout_pool) {
+		gen_pool_destroy(cenalloc_carveout_pool);
+		cenalloc_carveout_pool = NULL;
+		release_mem_region(cenalloc_carveout_res->start,
+				   resource_size(cenalloc_carveout_res));
+	}
+	cenalloc_nr_backends = 0;
 }
 
 u32 cenalloc_backend_count(void)

@@ -272,6 +272,9 @@ say "initramfs: $(du -h "$INITRD" | cut -f1), $(wc -l <"$STAGE/etc/centest/modul
 GUEST_LOG=$RUN_DIR/guest.log
 RESULTS=$RUN_DIR/results.log
 APPEND="console=ttyS0 panic=-1 oops=panic rdinit=/init"
+# 32 MiB at 1.5 GiB kept from the page allocator for cenalloc's carveout
+# backend (modules.list passes the same region to cenalloc).
+APPEND+=' memmap=32M$0x60000000'
 APPEND+=" hung_task_timeout_secs=60 $APPEND_EXTRA"
 QEMU=(qemu-system-x86_64 -accel tcg -cpu max -m "$MEM" -smp "$SMP"
 	-nographic -nodefaults -no-reboot -monitor none

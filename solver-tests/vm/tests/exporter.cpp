@@ -746,3 +746,44 @@ TEST_F(Exporter, RelaxDefaultParameterLiftsTheContiguousDefault)
 }
 
 } // namespace
+
+namespace {
+
+// With a carveout configured (run-vm.sh reserves 32 MiB at 1.5 GiB), a
+// contiguous buffer too large for the buddy allocator comes from it; a
+// small one still comes from the cheaper buddy allocator.
+TEST_F(Exporter, CarveoutServesWhatTheBuddyAllocatorCannot)
+{
+	std::vector<cenalloc_backend_info> b;
+	cen_->query(&b);
+	auto it = std::find_if(b.begin(), b.end(), [](const auto &x) {
+		return std::string(x.name) == "carveout";
+	});
+	ASSERT_NE(it, b.end()) << "cenalloc loaded without carveout=";
+	EXPECT_EQ(it->addr_lo, 0x60000000ULL);
+	EXPECT_EQ(it->addr_hi, 0x61ffffffULL);
+
+	Device cam = imp_->create_device(plain("cen-big-cam"));
+	UniqueFd big = cen_->create(8 * kMiB, "big");
+	Attachment a = cam.attach(big.get());
+	Mapping m = a.map();
+	EXPECT_TRUE(m.pass()) << m.describe();
+	EXPECT_TRUE(m.report().contiguous());
+	EXPECT_GE(m.report().r.lowest, 0x60000000ULL);
+	EXPECT_LE(m.report().r.highest, 0x61ffffffULL);
+	BufferInfo i = cen_->info(big.get());
+	EXPECT_EQ(i.backend(), "carveout") << i.reason();
+	{
+		MMap map(big.get(), 8 * kMiB);
+		CpuAccess cpu(big.get());
+		EXPECT_TRUE(std::all_of(map.data(), map.data() + map.size(),
+					[](uint8_t v) { return v == 0; }))
+			<< "carveout memory handed out unzeroed";
+	}
+	UniqueFd small = cen_->create(kMiB, "small");
+	Attachment s = cam.attach(small.get());
+	Mapping ms = s.map();
+	EXPECT_EQ(cen_->info(small.get()).backend(), "contig");
+}
+
+} // namespace
