@@ -449,7 +449,6 @@ static struct sg_table *cenalloc_map(struct dma_buf_attachment *attach,
 		return ERR_PTR(ret);
 	}
 	m->sgt = sgt;
-	m->dir = dir;
 	m->nr_segments = sgt->nents;
 	m->flags |= CENALLOC_ATT_MAPPED;
 	return sgt;

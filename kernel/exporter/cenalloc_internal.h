@@ -82,7 +82,6 @@ struct cenalloc_member {
 	struct dma_buf_attachment *attach;	/* NULL for hints */
 	struct sg_table *sgt;		/* this device's mapping */
 	u32 nr_segments;
-	enum dma_data_direction dir;
 };
 
 /**

@@ -41,39 +41,25 @@ void cenalloc_uapi_to_constraints(const struct cenalloc_constraints *u,
 				  enum cen_source src,
 				  struct cen_constraints *c)
 {
+	/* Every value as given; only the valid ones are kept, with @src. */
+	const struct cen_constraints given = {
+		.addr_limit = u->addr_limit,
+		.max_seg_size = u->max_seg_size,
+		.seg_boundary_mask = u->seg_boundary_mask,
+		.align = u->align,
+		.max_segments = u->max_segments,
+		.iommu = u->iommu,
+		.coherency = u->coherency,
+	};
 	int b;
 
 	cen_constraints_init(c);
 	for (b = 0; b < CENALLOC_C_NR_FIELDS; b++) {
 		enum cen_field f = cenalloc_field_of_bit[b];
-		u64 v;
 
-		if (!(u->valid & (1U << b)))
-			continue;
-		switch (f) {
-		case CEN_F_ADDR_LIMIT:
-			v = u->addr_limit;
-			break;
-		case CEN_F_MAX_SEGMENTS:
-			v = u->max_segments;
-			break;
-		case CEN_F_MAX_SEG_SIZE:
-			v = u->max_seg_size;
-			break;
-		case CEN_F_SEG_BOUNDARY:
-			v = u->seg_boundary_mask;
-			break;
-		case CEN_F_ALIGN:
-			v = u->align;
-			break;
-		case CEN_F_IOMMU:
-			v = u->iommu;
-			break;
-		default:
-			v = u->coherency;
-			break;
-		}
-		cen_constraints_set(c, f, v, src);
+		if (u->valid & (1U << b))
+			cen_constraints_set(c, f, cen_constraints_get(&given, f),
+					    src);
 	}
 }
 
@@ -102,6 +88,21 @@ void cenalloc_constraints_to_uapi(const struct cen_constraints *c,
 	}
 }
 
+static void cenalloc_decl_drop_locked(struct device *dev)
+{
+	struct cenalloc_decl *it;
+
+	lockdep_assert_held(&cenalloc_decl_lock);
+	list_for_each_entry(it, &cenalloc_decls, node) {
+		if (it->dev == dev) {
+			list_del(&it->node);
+			put_device(it->dev);
+			kfree(it);
+			return;
+		}
+	}
+}
+
 /**
  * cenalloc_declare_constraints() - a driver states its device's constraints
  * @dev: the device that will attach to cenalloc buffers
@@ -116,7 +117,7 @@ void cenalloc_constraints_to_uapi(const struct cen_constraints *c,
 int cenalloc_declare_constraints(struct device *dev,
 				 const struct cen_constraints *c)
 {
-	struct cenalloc_decl *d, *it;
+	struct cenalloc_decl *d;
 	int f;
 
 	if (!dev || !c || cen_constraints_validate(c, NULL))
@@ -132,15 +133,9 @@ int cenalloc_declare_constraints(struct device *dev,
 	}
 	d->dev = get_device(dev);
 
+	/* Replace in one step: an attach never sees no declaration. */
 	mutex_lock(&cenalloc_decl_lock);
-	list_for_each_entry(it, &cenalloc_decls, node) {
-		if (it->dev == dev) {
-			list_del(&it->node);
-			put_device(it->dev);
-			kfree(it);
-			break;
-		}
-	}
+	cenalloc_decl_drop_locked(dev);
 	list_add(&d->node, &cenalloc_decls);
 	mutex_unlock(&cenalloc_decl_lock);
 	return 0;
@@ -155,17 +150,8 @@ EXPORT_SYMBOL_GPL(cenalloc_declare_constraints);
  */
 void cenalloc_forget_constraints(struct device *dev)
 {
-	struct cenalloc_decl *it;
-
 	mutex_lock(&cenalloc_decl_lock);
-	list_for_each_entry(it, &cenalloc_decls, node) {
-		if (it->dev == dev) {
-			list_del(&it->node);
-			put_device(it->dev);
-			kfree(it);
-			break;
-		}
-	}
+	cenalloc_decl_drop_locked(dev);
 	mutex_unlock(&cenalloc_decl_lock);
 }
 EXPORT_SYMBOL_GPL(cenalloc_forget_constraints);
@@ -346,6 +332,13 @@ int cenalloc_resolve_hint(const struct cenalloc_hint *h,
 	return 0;
 }
 
+static bool cenalloc_prof_same_key(const struct cenalloc_profile *a,
+				   const struct cenalloc_profile *b)
+{
+	return a->flags == b->flags && !strcmp(a->device, b->device) &&
+	       !strcmp(a->driver, b->driver) && !strcmp(a->bus, b->bus);
+}
+
 int cenalloc_profile_set(const struct cenalloc_profile *p)
 {
 	struct cenalloc_prof *n, *it, *tmp;
@@ -362,9 +355,7 @@ int cenalloc_profile_set(const struct cenalloc_profile *p)
 	mutex_lock(&cenalloc_prof_lock);
 	/* Same key: replace. */
 	list_for_each_entry_safe(it, tmp, &cenalloc_profs, node) {
-		if (it->p.flags == p->flags && !strcmp(it->p.device, p->device) &&
-		    !strcmp(it->p.driver, p->driver) &&
-		    !strcmp(it->p.bus, p->bus)) {
+		if (cenalloc_prof_same_key(&it->p, p)) {
 			list_del(&it->node);
 			kfree(it);
 		}
@@ -382,10 +373,7 @@ int cenalloc_profile_clear(const struct cenalloc_profile *p)
 	mutex_lock(&cenalloc_prof_lock);
 	list_for_each_entry_safe(it, tmp, &cenalloc_profs, node) {
 		if ((p->flags & CENALLOC_PROFILE_CLEAR_ALL) ||
-		    (it->p.flags == p->flags &&
-		     !strcmp(it->p.device, p->device) &&
-		     !strcmp(it->p.driver, p->driver) &&
-		     !strcmp(it->p.bus, p->bus))) {
+		    cenalloc_prof_same_key(&it->p, p)) {
 			list_del(&it->node);
 			kfree(it);
 			ret = 0;
