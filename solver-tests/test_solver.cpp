@@ -169,6 +169,16 @@ TEST(Solve, RejectsForCoherency)
 	EXPECT_EQ(s.order(), (std::vector<u32>{CONTIG, CMA, CARVEOUT}));
 }
 
+TEST(Solve, ABackendSmallerThanTheBufferIsTooSmallNotOutOfRange)
+{
+	// 512 MiB contiguous below 4 GiB: the 256 MiB carveout at 1 GiB is
+	// within the limit, it is just too small, and the reason says so.
+	Solve s(Set().limit(0xffffffff).segs(1), 512 * MiB);
+	EXPECT_EQ(s.rejected(CARVEOUT), CEN_R_CHUNK_TOO_SMALL);
+	EXPECT_EQ(s.sol.rejected[CARVEOUT].value, 512 * MiB);
+	EXPECT_EQ(s.sol.rejected[CARVEOUT].limit, 256 * MiB);
+}
+
 TEST(Solve, ScatterUsesLargerChunksForFewSegments)
 {
 	// 16 segments for 16 MiB: at least 1 MiB chunks.

@@ -150,11 +150,6 @@ static bool cen_solve_contig(const struct cen_constraints *m, u32 nm,
 	bool capped;
 	u32 i;
 
-	if (size > b->max_chunk) {
-		cen_why_set(why, CEN_R_CHUNK_TOO_SMALL, CEN_F_MAX_SEGMENTS,
-			   p->backend, size, b->max_chunk);
-		return false;
-	}
 	/*
 	 * Aligned to every member's piece size (or to the buffer's size
 	 * rounded up, when that is smaller), the pieces of each member tile
@@ -212,6 +207,12 @@ static bool cen_solve_one(const struct cen_constraints *m, u32 nm,
 	    !(b->coherency_mask & (1U << c->coherency))) {
 		cen_why_set(why, CEN_R_BACKEND_COHERENCY, CEN_F_COHERENCY,
 			   p->backend, c->coherency, b->coherency_mask);
+		return false;
+	}
+	/* Too small is too small, whatever the addresses say. */
+	if (b->kind == CEN_BK_CONTIG && size > b->max_chunk) {
+		cen_why_set(why, CEN_R_CHUNK_TOO_SMALL, CEN_F_MAX_SEGMENTS,
+			   p->backend, size, b->max_chunk);
 		return false;
 	}
 	if (c->addr_limit < b->lowest_limit || b->addr_lo > limit ||

@@ -39,8 +39,7 @@ bool cenalloc_is_cenalloc_dmabuf(const struct dma_buf *dmabuf)
 }
 EXPORT_SYMBOL_GPL(cenalloc_is_cenalloc_dmabuf);
 
-static __printf(3, 4) void cenalloc_decide(struct cenalloc_buffer *buf,
-					   int err, const char *fmt, ...)
+void cenalloc_decide(struct cenalloc_buffer *buf, int err, const char *fmt, ...)
 {
 	va_list args;
 
@@ -72,7 +71,7 @@ static struct cen_constraints *cenalloc_members_array(struct cenalloc_buffer *bu
 	return arr;
 }
 
-static const char *cenalloc_member_name(struct cenalloc_buffer *buf, u32 idx)
+const char *cenalloc_member_name(struct cenalloc_buffer *buf, u32 idx)
 {
 	struct cenalloc_member *m;
 	u32 i = 0;
@@ -126,9 +125,8 @@ static int cenalloc_fit_emit(void *ctx, u64 addr, u64 len)
 }
 
 /* Does @bk, split by @c's rules, give the device segments it accepts? */
-static int cenalloc_backing_fits(const struct cenalloc_backing *bk,
-				 const struct cen_constraints *c,
-				 struct cen_why *why)
+int cenalloc_backing_fits(const struct cenalloc_backing *bk,
+			  const struct cen_constraints *c, struct cen_why *why)
 {
 	struct cenalloc_fit f = { .c = c };
 	u32 r;
@@ -148,7 +146,7 @@ static int cenalloc_backing_fits(const struct cenalloc_backing *bk,
 	return ret;
 }
 
-static void cenalloc_backing_free(struct cenalloc_backing *bk)
+void cenalloc_backing_free(struct cenalloc_backing *bk)
 {
 	struct cenalloc_backend *be = bk->backend;
 
@@ -184,54 +182,63 @@ static void cenalloc_explain(struct cenalloc_buffer *buf, char *out,
 	}
 }
 
-/*
- * Back the buffer for its current members: solve, then try the plans in
- * order until one allocation succeeds and serves every member.
+/**
+ * cenalloc_backing_alloc() - allocate backing for a buffer's members.
+ * @buf: the buffer, its reservation lock held.
+ * @out: the new backing, not yet installed.
+ * @fallback: set when the first plan failed and a later one served.
+ * @why: on failure, what went wrong, in words.
+ * @len: size of @why.
+ *
+ * Solve for the current members, then try the plans in order until one
+ * allocation succeeds and the real memory suits every member.  The memory
+ * is charged to the buffer's creator.
+ *
+ * Return: 0, or -ENOMEM with @why filled in.
  */
-static int cenalloc_ensure_backed(struct cenalloc_buffer *buf)
+int cenalloc_backing_alloc(struct cenalloc_buffer *buf,
+			   struct cenalloc_backing **out, bool *fallback,
+			   char *why, size_t len)
 {
 	struct cen_backend_desc descs[CEN_MAX_BACKENDS];
 	struct cenalloc_backing *bk;
 	struct cen_constraints *arr;
 	struct mem_cgroup *old_memcg;
 	struct cen_solution *sol;
-	struct cen_why why;
-	char why_text[CENALLOC_REASON_LEN];
+	struct cen_why seg_why;
+	char text[CENALLOC_REASON_LEN];
 	u32 n, nb, i, m;
 	int ret;
 
 	dma_resv_assert_held(buf->dmabuf->resv);
-	if (buf->backing)
-		return 0;
-
 	sol = kzalloc(sizeof(*sol), GFP_KERNEL);
 	bk = kzalloc(sizeof(*bk), GFP_KERNEL);
 	arr = cenalloc_members_array(buf, &n);
 	ret = -ENOMEM;
-	if (!sol || !bk || !arr)
+	if (!sol || !bk || !arr) {
+		strscpy(why, "out of memory for the solver", len);
 		goto out;
+	}
 
 	cenalloc_backend_descs(descs, &nb);
 	ret = cen_solve_members(arr, n, buf->size, PAGE_SHIFT, descs, nb, sol);
 	trace_cenalloc_solve(buf->id, n, sol->n_plans, ret);
 	if (ret) {
-		cen_why_format(&sol->why, why_text, sizeof(why_text));
-		cenalloc_decide(buf, ret, "cannot back %llu bytes: %s",
-				buf->size, why_text);
+		cen_why_format(&sol->why, text, sizeof(text));
+		snprintf(why, len, "cannot back %llu bytes: %s", buf->size,
+			 text);
 		for (i = 0; i < nb; i++) {
-			cen_why_format(&sol->rejected[i], why_text,
-				       sizeof(why_text));
+			cen_why_format(&sol->rejected[i], text, sizeof(text));
 			pr_info_ratelimited("cenalloc: buffer %llu: %s: %s\n",
-					    buf->id, descs[i].name, why_text);
+					    buf->id, descs[i].name, text);
 		}
 		ret = -ENOMEM;
 		goto out;
 	}
 
 	/*
-	 * Charge the creator, not whoever happens to fault or map first:
-	 * the buffer is the creator's, whichever device or thread touches
-	 * it first.
+	 * Charge the creator, not whoever happens to fault, map or attach
+	 * first: the buffer is the creator's.
 	 */
 	old_memcg = set_active_memcg(buf->memcg);
 	for (i = 0; i < sol->n_plans; i++) {
@@ -248,19 +255,19 @@ static int cenalloc_ensure_backed(struct cenalloc_buffer *buf)
 					ktime_get_ns() - t0);
 		if (ret) {
 			atomic64_inc(&be->failures);
-			snprintf(why_text, sizeof(why_text),
-				 "%s: no memory (%d)", be->desc.name, ret);
+			snprintf(text, sizeof(text), "%s: no memory (%d)",
+				 be->desc.name, ret);
 			continue;
 		}
 		/* The real addresses may differ from the worst case. */
 		for (m = 0; m < n; m++)
-			if (cenalloc_backing_fits(bk, &arr[m], &why))
+			if (cenalloc_backing_fits(bk, &arr[m], &seg_why))
 				break;
 		if (m < n) {
 			char seg[64];
 
-			cen_why_format(&why, seg, sizeof(seg));
-			snprintf(why_text, sizeof(why_text),
+			cen_why_format(&seg_why, seg, sizeof(seg));
+			snprintf(text, sizeof(text),
 				 "%s: memory at %pa does not suit %s: %s",
 				 be->desc.name, &bk->runs[0].addr,
 				 cenalloc_member_name(buf, m), seg);
@@ -271,25 +278,46 @@ static int cenalloc_ensure_backed(struct cenalloc_buffer *buf)
 		}
 		atomic64_add(bk->size, &be->used);
 		atomic64_inc(&be->allocations);
-		buf->backing = bk;
+		if (fallback)
+			*fallback = i > 0;
+		*out = bk;
 		bk = NULL;
-		cenalloc_explain(buf, why_text, sizeof(why_text));
-		cenalloc_decide(buf, 0,
-				"%s, %u run(s), %u member(s)%s%s",
-				be->desc.name, buf->backing->nr_runs, n,
-				i ? ", after fallback" : "", why_text);
 		break;
 	}
 	set_active_memcg(old_memcg);
 	if (ret)
-		cenalloc_decide(buf, ret,
-				"every feasible backend failed to allocate %llu bytes, last %s",
-				buf->size, why_text);
+		snprintf(why, len,
+			 "every feasible backend failed to allocate %llu bytes, last %s",
+			 buf->size, text);
 out:
 	kfree(arr);
 	kfree(bk);
 	kfree(sol);
 	return ret;
+}
+
+/* Back the buffer for its current members, at the first use. */
+static int cenalloc_ensure_backed(struct cenalloc_buffer *buf)
+{
+	char why[CENALLOC_REASON_LEN];
+	bool fallback = false;
+	int ret;
+
+	dma_resv_assert_held(buf->dmabuf->resv);
+	if (buf->backing)
+		return 0;
+	ret = cenalloc_backing_alloc(buf, &buf->backing, &fallback, why,
+				     sizeof(why));
+	if (ret) {
+		cenalloc_decide(buf, ret, "%s", why);
+		return ret;
+	}
+	cenalloc_explain(buf, why, sizeof(why));
+	cenalloc_decide(buf, 0, "%s, %u run(s), %u member(s)%s%s",
+			buf->backing->backend->desc.name,
+			buf->backing->nr_runs, buf->nr_members,
+			fallback ? ", after fallback" : "", why);
+	return 0;
 }
 
 struct cenalloc_sg_fill {
@@ -383,17 +411,18 @@ static int cenalloc_attach(struct dma_buf *dmabuf,
 				cenalloc_member_name(buf, why.member));
 		goto unlink;
 	}
-	if (buf->backing && cenalloc_backing_fits(buf->backing, &m->c, &why)) {
-		cen_why_format(&why, text, sizeof(text));
-		ret = -EBUSY;
-		cenalloc_decide(buf, ret,
-				"refused %s: the %s backing does not suit it (%s) and cannot move",
-				m->name, buf->backing->backend->desc.name,
-				text);
-		goto unlink;
-	}
 	attach->priv = m;
-	cenalloc_decide(buf, 0, "attached %s", m->name);
+	if (buf->backing && cenalloc_backing_fits(buf->backing, &m->c, &why)) {
+		/* Late and stricter: the backing moves or the attach fails. */
+		cen_why_format(&why, text, sizeof(text));
+		ret = cenalloc_migrate(buf, m, text);
+		if (ret) {
+			attach->priv = NULL;
+			goto unlink;
+		}
+	} else {
+		cenalloc_decide(buf, 0, "attached %s", m->name);
+	}
 	trace_cenalloc_attach(buf->id, m->name, m->c.max_segments,
 			      m->c.addr_limit, 0);
 	dma_resv_unlock(dmabuf->resv);
@@ -706,5 +735,7 @@ void cenalloc_buffer_show(struct seq_file *s, struct cenalloc_buffer *buf)
 		seq_putc(s, '\n');
 	}
 	seq_printf(s, "  last: %d %s\n", buf->last_error, buf->last_reason);
+	if (buf->migrations)
+		seq_printf(s, "  last migration: %s\n", buf->migration_reason);
 	dma_resv_unlock(buf->dmabuf->resv);
 }

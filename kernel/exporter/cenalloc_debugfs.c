@@ -2,7 +2,9 @@
 /*
  * /sys/kernel/debug/cenalloc/: buffers (members, constraints with their
  * sources, the last decision), backends (usage counters) and devices
- * (driver declarations and profiles).
+ * (driver declarations and profiles); inject_migration_failure, a test
+ * knob: CENALLOC_INJECT_* bits that make every migration fail at that
+ * step while set.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -59,6 +61,8 @@ void cenalloc_debugfs_init(void)
 			    &cenalloc_backends_fops);
 	debugfs_create_file("devices", 0400, cenalloc_dir, NULL,
 			    &cenalloc_devices_fops);
+	debugfs_create_x32("inject_migration_failure", 0600, cenalloc_dir,
+			   &cenalloc_inject_migration);
 }
 
 void cenalloc_debugfs_exit(void)

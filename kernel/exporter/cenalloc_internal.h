@@ -98,6 +98,9 @@ struct cenalloc_member {
  * @vaddr: the kernel mapping.
  * @memcg: the creator's memory cgroup, charged for the backing.
  * @migrations: times the backing moved.
+ * @migrated_bytes: bytes copied by those moves.
+ * @migration_ns: how long the last move took, allocation included.
+ * @migration_reason: the last move and why, in words.
  * @last_error: 0 or the errno of the last decision.
  * @last_reason: that decision, in words.
  * @node: in the global buffer list.
@@ -115,6 +118,9 @@ struct cenalloc_buffer {
 	void *vaddr;
 	struct mem_cgroup *memcg;
 	u32 migrations;
+	u64 migrated_bytes;
+	u64 migration_ns;
+	char migration_reason[CENALLOC_REASON_LEN];
 	int last_error;
 	char last_reason[CENALLOC_REASON_LEN];
 	struct list_head node;
@@ -147,11 +153,27 @@ void cenalloc_constraints_to_uapi(const struct cen_constraints *c,
 				  struct cenalloc_constraints *u);
 
 /* cenalloc_buffer.c */
+__printf(3, 4) void cenalloc_decide(struct cenalloc_buffer *buf, int err,
+				    const char *fmt, ...);
+const char *cenalloc_member_name(struct cenalloc_buffer *buf, u32 idx);
+int cenalloc_backing_alloc(struct cenalloc_buffer *buf,
+			   struct cenalloc_backing **out, bool *fallback,
+			   char *why, size_t len);
+int cenalloc_backing_fits(const struct cenalloc_backing *bk,
+			  const struct cen_constraints *c, struct cen_why *why);
+void cenalloc_backing_free(struct cenalloc_backing *bk);
 struct dma_buf *cenalloc_buffer_create(u64 len, u32 fd_flags,
 				       const char *name,
 				       struct list_head *hints, u32 nr_hints);
 struct cenalloc_buffer *cenalloc_buffer_from_dmabuf(struct dma_buf *dmabuf);
 void cenalloc_buffer_show(struct seq_file *s, struct cenalloc_buffer *buf);
+
+/* cenalloc_migrate.c */
+#define CENALLOC_INJECT_ALLOC	BIT(0)	/* the new backing's allocation */
+#define CENALLOC_INJECT_COPY	BIT(1)	/* the copy, after the zap */
+extern u32 cenalloc_inject_migration;
+int cenalloc_migrate(struct cenalloc_buffer *buf, struct cenalloc_member *late,
+		     const char *unfit);
 
 /* cenalloc_debugfs.c */
 void cenalloc_debugfs_init(void);

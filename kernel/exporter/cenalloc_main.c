@@ -29,7 +29,8 @@ LIST_HEAD(cenalloc_buffers);
 
 #define CENALLOC_FEATURES	(CENALLOC_FEAT_HINTS | CENALLOC_FEAT_PROFILES | \
 				 CENALLOC_FEAT_DMA_HEAP | \
-				 CENALLOC_FEAT_DRIVER_API)
+				 CENALLOC_FEAT_DRIVER_API | \
+				 CENALLOC_FEAT_MIGRATION)
 
 /*
  * Copy an argument struct in.  The size encoded in the ioctl number is the
@@ -302,6 +303,10 @@ static void cenalloc_fill_info(struct cenalloc_buffer *buf,
 	info->last_error = buf->last_error;
 	strscpy(info->last_reason, buf->last_reason,
 		sizeof(info->last_reason));
+	info->migrated_bytes = buf->migrated_bytes;
+	info->migration_ns = buf->migration_ns;
+	strscpy(info->migration_reason, buf->migration_reason,
+		sizeof(info->migration_reason));
 	list_for_each_entry(m, &buf->members, node) {
 		if (i >= cap)
 			break;
@@ -332,6 +337,8 @@ static long cenalloc_ioc_info(unsigned int cmd, unsigned long arg)
 	    info.state || info.len || info.nr_segments || info.migrations ||
 	    info.nr_attach || info.last_error || info.name[0] ||
 	    info.backend[0] || info.last_reason[0] ||
+	    info.migrated_bytes || info.migration_ns ||
+	    info.migration_reason[0] ||
 	    !cenalloc_zero(&info.merged, sizeof(info.merged)))
 		return -EINVAL;
 	if ((info.flags & CENALLOC_INFO_BY_ID) ? info.fd != 0 : info.id != 0)

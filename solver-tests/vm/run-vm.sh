@@ -32,7 +32,10 @@ KDIR=${KDIR:-/lib/modules/$KVER/build}
 KERNEL=${KERNEL:-/boot/vmlinuz-$KVER}
 MODDIR=${MODDIR:-/lib/modules/$KVER}
 OUT=${CEN_VM_OUT:-$ROOT/build/vm}
-MEM=${CEN_VM_MEM:-2G}
+# More than 4 GiB: memory nobody constrains then comes from above 4 GiB,
+# out of reach of 32-bit devices, as on the SoCs cenalloc is for; the
+# migration tests depend on it.
+MEM=${CEN_VM_MEM:-5G}
 SMP=${CEN_VM_SMP:-2}
 TIMEOUT=${CEN_VM_TIMEOUT:-900}		# whole VM run, seconds
 TEST_TIMEOUT=${CEN_VM_TEST_TIMEOUT:-300} # one test program, seconds

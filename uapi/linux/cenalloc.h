@@ -23,7 +23,7 @@
 
 #define CENALLOC_NAME_LEN		32
 #define CENALLOC_DEVNAME_LEN		64
-#define CENALLOC_REASON_LEN		160
+#define CENALLOC_REASON_LEN		256
 
 /* Features reported by QUERY. */
 #define CENALLOC_FEAT_HINTS		(1ULL << 0)
@@ -242,6 +242,10 @@ struct cenalloc_attach_info {
  * @last_error: output: 0 or the negative errno of the last decision.
  * @last_reason: output: the last decision and why, readable.
  * @reserved: zero.
+ * @migrated_bytes: output: bytes copied by all migrations.
+ * @migration_ns: output: duration of the last migration, allocation
+ *	included.
+ * @migration_reason: output: the last migration and why, "" if none.
  */
 struct cenalloc_info {
 	__u32 argsz;
@@ -262,6 +266,9 @@ struct cenalloc_info {
 	__s32 last_error;
 	char last_reason[CENALLOC_REASON_LEN];
 	__u64 reserved[4];
+	__u64 migrated_bytes;
+	__u64 migration_ns;
+	char migration_reason[CENALLOC_REASON_LEN];
 };
 
 #define CENALLOC_MATCH_NAME		(1U << 0)	/* dev_name() */

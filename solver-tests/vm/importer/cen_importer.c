@@ -787,6 +787,80 @@ static int cen_imp_rw(struct cen_imp_file *cf, void __user *uarg)
 	return ret;
 }
 
+/*
+ * Copy between user memory and the pages of an attachment's mapping.  Each
+ * scatterlist entry is reached through memremap(), which also works for
+ * reserved memory outside the kernel's direct map (a carveout).
+ */
+static int cen_imp_sg_copy(struct sg_table *sgt, struct cen_imp_rw *a)
+{
+	u8 __user *up = u64_to_user_ptr(a->user_ptr);
+	u64 pos = 0, end = a->offset + a->len;
+	struct scatterlist *sg;
+	int i, ret = 0;
+
+	for_each_sgtable_sg(sgt, sg, i) {
+		u64 lo = max(pos, a->offset), hi = min(pos + sg->length, end);
+		void *va;
+
+		if (lo < hi) {
+			va = memremap(sg_phys(sg), sg->length, MEMREMAP_WB);
+			if (!va)
+				return -ENOMEM;
+			if (a->flags & CEN_IMP_RW_WRITE)
+				ret = copy_from_user(va + (lo - pos),
+						     up + (lo - a->offset),
+						     hi - lo) ? -EFAULT : 0;
+			else
+				ret = copy_to_user(up + (lo - a->offset),
+						   va + (lo - pos),
+						   hi - lo) ? -EFAULT : 0;
+			memunmap(va);
+			if (ret)
+				return ret;
+		}
+		pos += sg->length;
+		if (pos >= end)
+			break;
+	}
+	return 0;
+}
+
+static int cen_imp_dma_rw(struct cen_imp_file *cf, void __user *uarg)
+{
+	struct cen_imp_att *att;
+	struct cen_imp_rw a;
+	int ret;
+
+	if (copy_from_user(&a, uarg, sizeof(a)))
+		return -EFAULT;
+	if ((a.flags & ~CEN_IMP_RW_FLAGS_ALL) ||
+	    !cen_imp_zero(a.reserved, sizeof(a.reserved)))
+		return -EINVAL;
+	att = xa_load(&cf->atts, a.handle);
+	if (!att)
+		return -ENOENT;
+	if (a.len > CEN_IMP_MAX_RW || a.offset > att->dmabuf->size ||
+	    a.len > att->dmabuf->size - a.offset)
+		return -EINVAL;
+
+	if (att->dynamic)
+		dma_resv_lock(att->dmabuf->resv, NULL);
+	if (!att->sgt) {
+		ret = -ENODATA;
+	} else {
+		/* The CPU stands in for the device: own the pages meanwhile. */
+		dma_sync_sgtable_for_cpu(&att->dev->pdev->dev, att->sgt,
+					 DMA_BIDIRECTIONAL);
+		ret = cen_imp_sg_copy(att->sgt, &a);
+		dma_sync_sgtable_for_device(&att->dev->pdev->dev, att->sgt,
+					    DMA_BIDIRECTIONAL);
+	}
+	if (att->dynamic)
+		dma_resv_unlock(att->dmabuf->resv);
+	return ret;
+}
+
 /* ---- file ----------------------------------------------------------- */
 
 static int cen_imp_open(struct inode *inode, struct file *file)
@@ -873,6 +947,9 @@ static long cen_imp_ioctl(struct file *file, unsigned int cmd,
 		break;
 	case CEN_IMP_IOC_RW:
 		ret = cen_imp_rw(cf, uarg);
+		break;
+	case CEN_IMP_IOC_DMA_RW:
+		ret = cen_imp_dma_rw(cf, uarg);
 		break;
 	default:
 		ret = -ENOTTY;

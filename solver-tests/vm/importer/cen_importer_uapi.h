@@ -266,5 +266,12 @@ struct cen_imp_rw {
 #define CEN_IMP_IOC_VMAP	_IOWR(CEN_IMP_IOC_MAGIC, 0x7, struct cen_imp_vmap)
 #define CEN_IMP_IOC_VUNMAP	_IOW(CEN_IMP_IOC_MAGIC, 0x8, struct cen_imp_handle)
 #define CEN_IMP_IOC_RW		_IOW(CEN_IMP_IOC_MAGIC, 0x9, struct cen_imp_rw)
+/*
+ * DMA_RW: like RW, but @handle is an attachment and the bytes go through
+ * the pages of its current mapping, in scatterlist order, as the device
+ * would reach them: what the importer was given, not what the exporter
+ * thinks it gave.  -ENODATA when the attachment is not mapped.
+ */
+#define CEN_IMP_IOC_DMA_RW	_IOW(CEN_IMP_IOC_MAGIC, 0xa, struct cen_imp_rw)
 
 #endif /* _UAPI_CEN_IMPORTER_H */

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cenalloc.hpp"
+#include "sysfs.hpp"
 
 using namespace cen::vm;
 
@@ -260,15 +261,11 @@ TEST_F(Exporter, LateStricterAttachToBusyBackingIsRefusedAndChangesNothing)
 	BufferInfo before = cen_->info(buf.get());
 	ASSERT_EQ(before.backend(), "system");
 
+	// The GPU's pages are above 4 GiB (the VM has RAM there), out of the
+	// camera's reach, and the GPU's mapping pins them.
 	Attachment ac;
 	const int r = cam.try_attach(buf.get(), &ac);
 	BufferInfo after = cen_->info(buf.get());
-	if (r == 0) {
-		// The system backend happened to give one run: it suits.
-		Mapping mc = ac.map();
-		EXPECT_TRUE(mc.pass()) << mc.describe();
-		return;
-	}
 	EXPECT_EQ(r, -EBUSY);
 	EXPECT_NE(after.reason().find("cen-late-cam"), std::string::npos);
 	EXPECT_EQ(after.backend(), before.backend());
@@ -618,29 +615,12 @@ TEST_F(BadInput, UnknownCommandsAndDirections)
 
 namespace {
 
-std::string slurp(const char *path)
-{
-	std::ifstream f(path);
-	std::stringstream s;
-	s << f.rdbuf();
-	return s.str();
-}
-
-void write_file(const char *path, const char *text)
-{
-	std::ofstream f(path);
-	f << text;
-}
-
 // debugfs shows the buffer with its members and decision; the tracepoints
 // record create, attach, solve, allocate and every decision.
 TEST_F(Exporter, DebugfsAndTracepointsExplainTheDecision)
 {
-	const char *tracing = "/sys/kernel/tracing";
-	if (::access("/sys/kernel/tracing/events/cenalloc", F_OK))
-		tracing = "/sys/kernel/debug/tracing";
-	const std::string events = std::string(tracing) + "/events/cenalloc/enable";
-	const std::string trace = std::string(tracing) + "/trace";
+	const std::string events = tracing_dir() + "/events/cenalloc/enable";
+	const std::string trace = tracing_dir() + "/trace";
 	ASSERT_EQ(::access(events.c_str(), W_OK), 0) << events;
 	write_file(trace.c_str(), "");
 	write_file(events.c_str(), "1");
@@ -676,22 +656,15 @@ TEST_F(Exporter, DebugfsAndTracepointsExplainTheDecision)
 
 namespace {
 
-uint64_t read_u64(const std::string &path)
-{
-	std::ifstream f(path);
-	uint64_t v = 0;
-	f >> v;
-	return v;
-}
-
 // The creator's memory cgroup pays for the backing, even when another
 // cgroup's task is the one whose page fault allocates it.
 TEST_F(Exporter, BackingIsChargedToTheCreatorsMemoryCgroup)
 {
 	const std::string root = "/sys/fs/cgroup";
-	if (::access((root + "/cgroup.controllers").c_str(), F_OK))
+	if (::access((root + "/cgroup.controllers").c_str(), F_OK)) {
 		ASSERT_EQ(::mount("none", root.c_str(), "cgroup2", 0, nullptr),
 			  0) << std::strerror(errno);
+	}
 	write_file((root + "/cgroup.subtree_control").c_str(), "+memory");
 	const std::string cg = root + "/cen-creator";
 	::mkdir(cg.c_str(), 0755);

@@ -279,6 +279,23 @@ public:
 	}
 	int detach() { return drop(CEN_IMP_IOC_DETACH); }
 
+	// Read or write through the pages of the current mapping, as the
+	// device reaches them (CEN_IMP_IOC_DMA_RW), in chunks the ABI takes.
+	int try_dma_rw(uint64_t off, void *p, size_t len, bool write);
+	std::vector<uint8_t> dma_read(uint64_t off, size_t len)
+	{
+		std::vector<uint8_t> v(len);
+		check(try_dma_rw(off, v.data(), len, false),
+		      "CEN_IMP_IOC_DMA_RW read");
+		return v;
+	}
+	void dma_write(uint64_t off, std::span<const uint8_t> src)
+	{
+		check(try_dma_rw(off, const_cast<uint8_t *>(src.data()),
+				 src.size(), true),
+		      "CEN_IMP_IOC_DMA_RW write");
+	}
+
 private:
 	cen_imp_attach info_{};
 };
@@ -484,6 +501,27 @@ inline int Attachment::try_map(Mapping *out)
 	if (!r)
 		*out = Mapping(imp_, h_, m);
 	return r;
+}
+
+inline int Attachment::try_dma_rw(uint64_t off, void *p, size_t len,
+			  bool write)
+{
+	if (!imp_)
+		return -EBADF;
+	for (size_t done = 0; done < len;) {
+		cen_imp_rw rw{};
+		rw.handle = h_;
+		rw.flags = write ? CEN_IMP_RW_WRITE : 0;
+		rw.offset = off + done;
+		rw.len = std::min<size_t>(len - done, CEN_IMP_MAX_RW);
+		rw.user_ptr = reinterpret_cast<uintptr_t>(
+			static_cast<uint8_t *>(p) + done);
+		int r = imp_->ioctl(CEN_IMP_IOC_DMA_RW, &rw);
+		if (r)
+			return r;
+		done += rw.len;
+	}
+	return 0;
 }
 
 inline int Device::try_attach(int dmabuf_fd, Attachment *out, uint32_t flags)

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Moving a buffer's backing store when a device attaches late with
+ * constraints the memory already behind the buffer does not meet.
+ *
+ * A move is safe only while no device can be using the old memory and no
+ * kernel pointer into it exists: no attachment mapped, nothing vmapped.
+ * User mappings do not stop it: they are PFN mappings that are never
+ * pinned, so they are zapped and fault back in on the new pages.
+ *
+ * Order of a move, all under the buffer's reservation lock:
+ *   1. allocate the new backing (users keep running on the old one);
+ *   2. map both for the CPU;
+ *   3. zap the user mappings, so from here on every user access faults
+ *      and waits for the reservation lock;
+ *   4. copy;
+ *   5. install the new backing, free the old one, unlock.
+ * Any failure up to 5 frees what the move allocated and leaves the old
+ * backing installed; a user mapping zapped in 3 faults back in on the
+ * very pages it had, contents untouched.
+ */
+#include <linux/dma-resv.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/vmalloc.h>
+
+#include "cenalloc_internal.h"
+#include "cenalloc_trace.h"
+
+/* Set through debugfs (inject_migration_failure): CENALLOC_INJECT_*. */
+u32 cenalloc_inject_migration;
+
+/* Copied between two scheduling points: small enough to stay responsive. */
+#define CENALLOC_COPY_STEP	SZ_2M
+
+/* Who keeps the old backing in use; NULL when nobody does. */
+static const char *cenalloc_move_blocker(struct cenalloc_buffer *buf,
+					 struct cenalloc_member *late,
+					 char *who, size_t len)
+{
+	struct cenalloc_member *m;
+
+	if (buf->vmap_count) {
+		snprintf(who, len, "the kernel has it vmapped (%u)",
+			 buf->vmap_count);
+		return who;
+	}
+	list_for_each_entry(m, &buf->members, node) {
+		if (m == late || !m->sgt)
+			continue;
+		snprintf(who, len, "%s has it mapped", m->name);
+		return who;
+	}
+	return NULL;
+}
+
+static void *cenalloc_backing_vmap(const struct cenalloc_backing *bk)
+{
+	return vmap(bk->pages, bk->size >> PAGE_SHIFT, VM_MAP, PAGE_KERNEL);
+}
+
+/* Copy @src to @dst, both kernel mappings of @size bytes. */
+static void cenalloc_copy(void *dst, const void *src, u64 size)
+{
+	u64 off;
+
+	/* No-ops where caches do not alias; needed where they do. */
+	invalidate_kernel_vmap_range((void *)src, size);
+	for (off = 0; off < size; off += CENALLOC_COPY_STEP) {
+		memcpy(dst + off, src + off,
+		       min_t(u64, CENALLOC_COPY_STEP, size - off));
+		cond_resched();
+	}
+	flush_kernel_vmap_range(dst, size);
+}
+
+/**
+ * cenalloc_migrate() - move a buffer to backing that also suits @late.
+ * @buf: the buffer, its reservation lock held.
+ * @late: the member that just attached, already linked and merged.
+ * @unfit: why the current backing does not suit @late, in words.
+ *
+ * Return: 0 when the buffer now lives in memory that suits every member;
+ * -EBUSY when the old memory is in use and cannot move; -ENOMEM when no
+ * backend can provide memory for the new member set.  On error the buffer
+ * is exactly as it was and the decision says why.
+ */
+int cenalloc_migrate(struct cenalloc_buffer *buf, struct cenalloc_member *late,
+		     const char *unfit)
+{
+	struct cenalloc_backing *old = buf->backing, *new = NULL;
+	const char *from = old->backend->desc.name;
+	char why[CENALLOC_REASON_LEN];
+	void *src = NULL, *dst = NULL;
+	u64 t0 = ktime_get_ns(), ns;
+	int ret;
+
+	dma_resv_assert_held(buf->dmabuf->resv);
+	if (cenalloc_move_blocker(buf, late, why, sizeof(why))) {
+		ret = -EBUSY;
+		cenalloc_decide(buf, ret,
+				"refused %s: %s memory unsuitable (%s), cannot move: %s",
+				late->name, from, unfit, why);
+		goto out;
+	}
+
+	if (cenalloc_inject_migration & CENALLOC_INJECT_ALLOC) {
+		ret = -ENOMEM;
+		strscpy(why, "allocation failure injected through debugfs",
+			sizeof(why));
+	} else {
+		ret = cenalloc_backing_alloc(buf, &new, NULL, why,
+					     sizeof(why));
+	}
+	if (ret)
+		goto fail;
+
+	src = cenalloc_backing_vmap(old);
+	dst = cenalloc_backing_vmap(new);
+	if (!src || !dst) {
+		ret = -ENOMEM;
+		strscpy(why, "no vmalloc space to copy through", sizeof(why));
+		goto fail;
+	}
+
+	/*
+	 * After this no CPU writes the old pages through a user mapping:
+	 * the next access faults and waits for the lock we hold.
+	 */
+	unmap_mapping_range(buf->dmabuf->file->f_mapping, 0, 0, 1);
+	if (cenalloc_inject_migration & CENALLOC_INJECT_COPY) {
+		ret = -EIO;
+		strscpy(why, "copy failure injected through debugfs",
+			sizeof(why));
+		goto fail;
+	}
+	cenalloc_copy(dst, src, buf->size);
+	vunmap(dst);
+	vunmap(src);
+
+	buf->backing = new;
+	cenalloc_backing_free(old);
+	ns = ktime_get_ns() - t0;
+	buf->migrations++;
+	buf->migrated_bytes += buf->size;
+	buf->migration_ns = ns;
+	snprintf(buf->migration_reason, sizeof(buf->migration_reason),
+		 "%llu bytes from %s (%s) to %s, %u run(s), in %llu us",
+		 buf->size, from, unfit, new->backend->desc.name,
+		 new->nr_runs, div_u64(ns, NSEC_PER_USEC));
+	cenalloc_decide(buf, 0, "attached %s after moving %s", late->name,
+			buf->migration_reason);
+	trace_cenalloc_migrate(buf->id, from, new->backend->desc.name,
+			       buf->size, 0, ns);
+	return 0;
+
+fail:
+	if (dst)
+		vunmap(dst);
+	if (src)
+		vunmap(src);
+	if (new)
+		cenalloc_backing_free(new);
+	cenalloc_decide(buf, ret,
+			"refused %s: %s memory unsuitable (%s), moving failed: %s",
+			late->name, from, unfit, why);
+out:
+	trace_cenalloc_migrate(buf->id, from, "", buf->size, ret,
+			       ktime_get_ns() - t0);
+	return ret;
+}
