@@ -66,9 +66,11 @@ check-fuzz: deps configure-asan
 		-print_final_stats=1 -artifact_prefix=$(BUILD_ASAN)/ \
 		$(BUILD_ASAN)/fuzz-corpus
 
+# The solver's merge and solve, then migration against memcpy in a VM.
 bench: deps build
 	$(BUILD)/bench/cen-bench --benchmark_repetitions=5 \
 		--benchmark_report_aggregates_only=true
+	$(MAKE) --no-print-directory bench-vm
 
 # The solver's decisions offline, then the real thing in a VM: vivid
 # capturing into cenalloc buffers next to the system heap failing.

@@ -93,7 +93,7 @@ int cenalloc_migrate(struct cenalloc_buffer *buf, struct cenalloc_member *late,
 	const char *from = old->backend->desc.name;
 	char why[CENALLOC_REASON_LEN];
 	void *src = NULL, *dst = NULL;
-	u64 t0 = ktime_get_ns(), ns;
+	u64 t0 = ktime_get_ns(), t_alloc = 0, ns;
 	int ret;
 
 	dma_resv_assert_held(buf->dmabuf->resv);
@@ -115,6 +115,7 @@ int cenalloc_migrate(struct cenalloc_buffer *buf, struct cenalloc_member *late,
 	}
 	if (ret)
 		goto fail;
+	t_alloc = ktime_get_ns() - t0;
 
 	src = cenalloc_backing_vmap(old);
 	dst = cenalloc_backing_vmap(new);
@@ -146,9 +147,10 @@ int cenalloc_migrate(struct cenalloc_buffer *buf, struct cenalloc_member *late,
 	buf->migrated_bytes += buf->size;
 	buf->migration_ns = ns;
 	snprintf(buf->migration_reason, sizeof(buf->migration_reason),
-		 "%llu bytes from %s (%s) to %s, %u run(s), in %llu us",
+		 "%llu bytes from %s (%s) to %s, %u run(s), in %llu us (%llu allocating)",
 		 buf->size, from, unfit, new->backend->desc.name,
-		 new->nr_runs, div_u64(ns, NSEC_PER_USEC));
+		 new->nr_runs, div_u64(ns, NSEC_PER_USEC),
+		 div_u64(t_alloc, NSEC_PER_USEC));
 	cenalloc_decide(buf, 0, "attached %s after moving %s", late->name,
 			buf->migration_reason);
 	trace_cenalloc_migrate(buf->id, from, new->backend->desc.name,

@@ -5,6 +5,7 @@
 #   make vm-prep    install the Debian packages the VM tests need
 #   make check-vm   boot the 6.12 kernel under QEMU TCG, run tests/tests.list
 #   make vm-demo    same VM, run demo.list
+#   make bench-vm   same VM, run bench.list (migration against memcpy)
 #
 # run-vm.sh builds everything it packs itself: kernel/exporter (cenalloc.ko),
 # cen_importer.ko against its Module.symvers, the static test programs.
@@ -41,6 +42,13 @@ vm-demo: vm-prep
 		build/vm/guest.log | sed -e 's/^\[ *[0-9.]*\] /  kernel: /' \
 		-e 's/^demo: /  /'
 
-.PHONY: vm-prep check-vm vm-demo
+# Migration bandwidth against memcpy in the same VM run (bench.list): the
+# medians and ratios the programs print as 'bench:' lines.
+bench-vm: vm-prep
+	@$(CEN_VM_DIR)/run-vm.sh --tests $(CEN_VM_DIR)/bench.list $(CEN_VM_ARGS) | tail -n 3
+	@echo; echo "== migration benchmark (inside the VM) =="
+	@grep -h 'bench: ' build/vm/guest.log | sed -e 's/^bench: /  /'
+
+.PHONY: vm-prep check-vm vm-demo bench-vm
 
 endif # CEN_VM_MK_INCLUDED
