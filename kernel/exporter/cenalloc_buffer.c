@@ -21,10 +21,17 @@
 
 static atomic64_t cenalloc_next_id = ATOMIC64_INIT(0);
 static const struct dma_buf_ops cenalloc_dmabuf_ops;
+static const struct dma_buf_ops cenalloc_dynamic_ops;
+
+static bool cenalloc_ops(const struct dma_buf *dmabuf)
+{
+	return dmabuf->ops == &cenalloc_dmabuf_ops ||
+	       dmabuf->ops == &cenalloc_dynamic_ops;
+}
 
 struct cenalloc_buffer *cenalloc_buffer_from_dmabuf(struct dma_buf *dmabuf)
 {
-	return dmabuf->ops == &cenalloc_dmabuf_ops ? dmabuf->priv : NULL;
+	return cenalloc_ops(dmabuf) ? dmabuf->priv : NULL;
 }
 
 /**
@@ -35,7 +42,7 @@ struct cenalloc_buffer *cenalloc_buffer_from_dmabuf(struct dma_buf *dmabuf)
  */
 bool cenalloc_is_cenalloc_dmabuf(const struct dma_buf *dmabuf)
 {
-	return dmabuf->ops == &cenalloc_dmabuf_ops;
+	return cenalloc_ops(dmabuf);
 }
 EXPORT_SYMBOL_GPL(cenalloc_is_cenalloc_dmabuf);
 
@@ -342,11 +349,12 @@ static int cenalloc_sg_emit(void *ctx, u64 addr, u64 len)
 }
 
 /* The scatterlist a device with @c sees of the backing. */
-static struct sg_table *cenalloc_build_sgt(const struct cenalloc_backing *bk,
-					   const struct cen_constraints *c)
+static struct cenalloc_mapping *
+cenalloc_build_mapping(struct cenalloc_backing *bk,
+		       const struct cen_constraints *c)
 {
 	struct cenalloc_sg_fill f = {};
-	struct sg_table *sgt;
+	struct cenalloc_mapping *map;
 	u32 r;
 	int ret = 0;
 
@@ -356,21 +364,22 @@ static struct sg_table *cenalloc_build_sgt(const struct cenalloc_backing *bk,
 				      cenalloc_sg_count, &f);
 	if (ret)
 		return ERR_PTR(-EINVAL);
-	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
-	if (!sgt)
+	map = kzalloc(sizeof(*map), GFP_KERNEL);
+	if (!map)
 		return ERR_PTR(-ENOMEM);
-	ret = sg_alloc_table(sgt, f.count, GFP_KERNEL);
+	ret = sg_alloc_table(&map->sgt, f.count, GFP_KERNEL);
 	if (ret) {
-		kfree(sgt);
+		kfree(map);
 		return ERR_PTR(ret);
 	}
-	f.sg = sgt->sgl;
+	f.sg = map->sgt.sgl;
 	f.count = 0;
 	for (r = 0; r < bk->nr_runs; r++)
 		cen_split_chunk(c, bk->runs[r].addr, bk->runs[r].len,
 				r + 1 == bk->nr_runs, PAGE_SHIFT,
 				cenalloc_sg_emit, &f);
-	return sgt;
+	map->backing = bk;
+	return map;
 }
 
 static int cenalloc_attach(struct dma_buf *dmabuf,
@@ -461,41 +470,74 @@ static struct sg_table *cenalloc_map(struct dma_buf_attachment *attach,
 {
 	struct cenalloc_buffer *buf = attach->dmabuf->priv;
 	struct cenalloc_member *m = attach->priv;
-	struct sg_table *sgt;
+	struct cenalloc_mapping *map;
 	int ret;
 
 	dma_resv_assert_held(attach->dmabuf->resv);
 	ret = cenalloc_ensure_backed(buf);
 	if (ret)
 		return ERR_PTR(ret);
-	sgt = cenalloc_build_sgt(buf->backing, &m->c);
-	if (IS_ERR(sgt))
-		return sgt;
-	ret = dma_map_sgtable(attach->dev, sgt, dir, 0);
+	map = cenalloc_build_mapping(buf->backing, &m->c);
+	if (IS_ERR(map))
+		return ERR_CAST(map);
+	ret = dma_map_sgtable(attach->dev, &map->sgt, dir, 0);
 	if (ret) {
-		sg_free_table(sgt);
-		kfree(sgt);
+		sg_free_table(&map->sgt);
+		kfree(map);
 		return ERR_PTR(ret);
 	}
-	m->sgt = sgt;
-	m->nr_segments = sgt->nents;
+	buf->backing->maps++;
+	m->sgt = &map->sgt;
+	m->nr_segments = map->sgt.nents;
 	m->flags |= CENALLOC_ATT_MAPPED;
-	return sgt;
+	return &map->sgt;
 }
 
+/*
+ * The dma-buf core calls this with the reservation lock held.  A mapping
+ * of a backing that has since been replaced (a dynamic importer let go of
+ * it only now) frees that backing with its last mapping.
+ */
 static void cenalloc_unmap(struct dma_buf_attachment *attach,
 			   struct sg_table *sgt, enum dma_data_direction dir)
 {
+	struct cenalloc_mapping *map = container_of(sgt, typeof(*map), sgt);
+	struct cenalloc_buffer *buf = attach->dmabuf->priv;
+	struct cenalloc_backing *bk = map->backing;
 	struct cenalloc_member *m = attach->priv;
 
+	dma_resv_assert_held(attach->dmabuf->resv);
 	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
 	sg_free_table(sgt);
-	kfree(sgt);
+	kfree(map);
 	if (m->sgt == sgt) {
 		m->sgt = NULL;
 		m->nr_segments = 0;
 		m->flags &= ~CENALLOC_ATT_MAPPED;
 	}
+	if (!--bk->maps && bk != buf->backing) {
+		list_del(&bk->retired);
+		cenalloc_backing_free(bk);
+	}
+}
+
+/* Dynamic buffers: a pinned mapping must stay where it is. */
+static int cenalloc_pin(struct dma_buf_attachment *attach)
+{
+	struct cenalloc_member *m = attach->priv;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	m->pins++;
+	return 0;
+}
+
+static void cenalloc_unpin(struct dma_buf_attachment *attach)
+{
+	struct cenalloc_member *m = attach->priv;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	if (!WARN_ON(!m->pins))
+		m->pins--;
 }
 
 static void cenalloc_release(struct dma_buf *dmabuf)
@@ -509,6 +551,8 @@ static void cenalloc_release(struct dma_buf *dmabuf)
 
 	if (buf->backing)
 		cenalloc_backing_free(buf->backing);
+	/* Every attachment is gone, so is every mapping of a retired one. */
+	WARN_ON(!list_empty(&buf->retired));
 	list_for_each_entry_safe(m, tmp, &buf->members, node)
 		kfree(m);
 	mem_cgroup_put(buf->memcg);
@@ -630,20 +674,34 @@ static int cenalloc_end_cpu(struct dma_buf *dmabuf,
 	return cenalloc_cpu_access(dmabuf, dir, false);
 }
 
+#define CENALLOC_COMMON_OPS \
+	.attach = cenalloc_attach, \
+	.detach = cenalloc_detach, \
+	.map_dma_buf = cenalloc_map, \
+	.unmap_dma_buf = cenalloc_unmap, \
+	.release = cenalloc_release, \
+	.mmap = cenalloc_mmap, \
+	.vmap = cenalloc_vmap, \
+	.vunmap = cenalloc_vunmap, \
+	.begin_cpu_access = cenalloc_begin_cpu, \
+	.end_cpu_access = cenalloc_end_cpu
+
 static const struct dma_buf_ops cenalloc_dmabuf_ops = {
-	.attach = cenalloc_attach,
-	.detach = cenalloc_detach,
-	.map_dma_buf = cenalloc_map,
-	.unmap_dma_buf = cenalloc_unmap,
-	.release = cenalloc_release,
-	.mmap = cenalloc_mmap,
-	.vmap = cenalloc_vmap,
-	.vunmap = cenalloc_vunmap,
-	.begin_cpu_access = cenalloc_begin_cpu,
-	.end_cpu_access = cenalloc_end_cpu,
+	CENALLOC_COMMON_OPS,
 };
 
-struct dma_buf *cenalloc_buffer_create(u64 len, u32 fd_flags,
+/*
+ * With pin/unpin the dma-buf core treats the buffer as dynamic: importers
+ * with move_notify map lazily under the reservation lock and may be told
+ * to let go; the others are mapped and pinned as they attach.
+ */
+static const struct dma_buf_ops cenalloc_dynamic_ops = {
+	CENALLOC_COMMON_OPS,
+	.pin = cenalloc_pin,
+	.unpin = cenalloc_unpin,
+};
+
+struct dma_buf *cenalloc_buffer_create(u64 len, u32 flags, u32 fd_flags,
 				       const char *name,
 				       struct list_head *hints, u32 nr_hints)
 {
@@ -663,6 +721,8 @@ struct dma_buf *cenalloc_buffer_create(u64 len, u32 fd_flags,
 	buf->id = atomic64_inc_return(&cenalloc_next_id);
 	strscpy(buf->name, name, sizeof(buf->name));
 	INIT_LIST_HEAD(&buf->members);
+	INIT_LIST_HEAD(&buf->retired);
+	buf->dynamic = flags & CENALLOC_CREATE_DYNAMIC;
 	list_splice_init(hints, &buf->members);
 	buf->nr_members = nr_hints;
 	cen_constraints_init(&buf->merged);
@@ -678,7 +738,8 @@ struct dma_buf *cenalloc_buffer_create(u64 len, u32 fd_flags,
 	snprintf(buf->last_reason, sizeof(buf->last_reason),
 		 "created with %u hint(s), no memory yet", nr_hints);
 
-	exp_info.ops = &cenalloc_dmabuf_ops;
+	exp_info.ops = buf->dynamic ? &cenalloc_dynamic_ops :
+				      &cenalloc_dmabuf_ops;
 	exp_info.size = buf->size;
 	exp_info.flags = fd_flags;
 	exp_info.priv = buf;
@@ -707,8 +768,9 @@ void cenalloc_buffer_show(struct seq_file *s, struct cenalloc_buffer *buf)
 	int f;
 
 	dma_resv_lock(buf->dmabuf->resv, NULL);
-	seq_printf(s, "buffer %llu '%s' size %llu %s%s migrations %u\n",
+	seq_printf(s, "buffer %llu '%s' size %llu%s %s%s migrations %u\n",
 		   buf->id, buf->name, buf->size,
+		   buf->dynamic ? " dynamic" : "",
 		   buf->backing ? "backed by " : "not backed",
 		   buf->backing ? buf->backing->backend->desc.name : "",
 		   buf->migrations);

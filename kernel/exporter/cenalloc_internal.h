@@ -38,8 +38,11 @@ struct cenalloc_run {
  * @pages: every page, for faults and vmap.
  * @runs: the contiguous runs in buffer order.
  * @nr_runs: entries in @runs.
- * @cpu_addr: cma: the address dma_alloc_pages() gave (for freeing).
+ * @cma_page: cma: the page dma_alloc_pages() gave (for freeing).
  * @dma_handle: cma: the handle to free with.
+ * @maps: device mappings (struct cenalloc_mapping) built on it.
+ * @retired: in the buffer's retired list once replaced while a dynamic
+ *	importer still held a mapping of it; freed at its last unmap.
  */
 struct cenalloc_backing {
 	struct cenalloc_backend *backend;
@@ -49,6 +52,14 @@ struct cenalloc_backing {
 	u32 nr_runs;
 	struct page *cma_page;
 	dma_addr_t dma_handle;
+	u32 maps;
+	struct list_head retired;
+};
+
+/* One device mapping: the sg_table handed out and what it points into. */
+struct cenalloc_mapping {
+	struct sg_table sgt;
+	struct cenalloc_backing *backing;
 };
 
 /**
@@ -80,8 +91,9 @@ struct cenalloc_member {
 	char driver[CENALLOC_NAME_LEN];
 	u32 flags;			/* CENALLOC_ATT_* */
 	struct dma_buf_attachment *attach;	/* NULL for hints */
-	struct sg_table *sgt;		/* this device's mapping */
+	struct sg_table *sgt;		/* this device's current mapping */
 	u32 nr_segments;
+	u32 pins;			/* dma_buf_pin() calls in force */
 };
 
 /**
@@ -93,7 +105,9 @@ struct cenalloc_member {
  * @members: hints then attachments, in the order their indices refer to.
  * @nr_members: entries in @members.
  * @merged: intersection of the members, for display.
+ * @dynamic: exported with pin/unpin (CENALLOC_CREATE_DYNAMIC).
  * @backing: NULL until first use.
+ * @retired: old backings dynamic importers still have mapped.
  * @vmap_count: kernel mappings alive.
  * @vaddr: the kernel mapping.
  * @memcg: the creator's memory cgroup, charged for the backing.
@@ -113,7 +127,9 @@ struct cenalloc_buffer {
 	struct list_head members;
 	u32 nr_members;
 	struct cen_constraints merged;
+	bool dynamic;
 	struct cenalloc_backing *backing;
+	struct list_head retired;
 	u32 vmap_count;
 	void *vaddr;
 	struct mem_cgroup *memcg;
@@ -162,7 +178,7 @@ int cenalloc_backing_alloc(struct cenalloc_buffer *buf,
 int cenalloc_backing_fits(const struct cenalloc_backing *bk,
 			  const struct cen_constraints *c, struct cen_why *why);
 void cenalloc_backing_free(struct cenalloc_backing *bk);
-struct dma_buf *cenalloc_buffer_create(u64 len, u32 fd_flags,
+struct dma_buf *cenalloc_buffer_create(u64 len, u32 flags, u32 fd_flags,
 				       const char *name,
 				       struct list_head *hints, u32 nr_hints);
 struct cenalloc_buffer *cenalloc_buffer_from_dmabuf(struct dma_buf *dmabuf);

@@ -157,6 +157,8 @@ static long cenalloc_ioc_query(unsigned int cmd, unsigned long arg)
 	q.abi_version = CENALLOC_ABI_VERSION;
 	q.nr_backends = n;
 	q.features = CENALLOC_FEATURES;
+	if (IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY))
+		q.features |= CENALLOC_FEAT_MOVE_NOTIFY;
 	q.page_size = PAGE_SIZE;
 	return cenalloc_arg_out(arg, &q, sizeof(q), cmd);
 }
@@ -215,7 +217,8 @@ static int cenalloc_read_hints(const struct cenalloc_create *c,
 }
 
 /* Make a dma-buf and an fd for it, installed only once @arg is written. */
-static long cenalloc_create_fd(u64 len, u32 fd_flags, const char *name,
+static long cenalloc_create_fd(u64 len, u32 flags, u32 fd_flags,
+			       const char *name,
 			       struct list_head *hints, u32 nr_hints,
 			       void *k, size_t ksize, unsigned int cmd,
 			       unsigned long arg, s32 *fd_out, u64 *id_out,
@@ -225,7 +228,8 @@ static long cenalloc_create_fd(u64 len, u32 fd_flags, const char *name,
 	struct dma_buf *dmabuf;
 	int fd, ret;
 
-	dmabuf = cenalloc_buffer_create(len, fd_flags, name, hints, nr_hints);
+	dmabuf = cenalloc_buffer_create(len, flags, fd_flags, name, hints,
+					nr_hints);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
 	fd = get_unused_fd_flags(fd_flags);
@@ -255,9 +259,14 @@ static long cenalloc_ioc_create(unsigned int cmd, unsigned long arg)
 	ret = cenalloc_arg_in(&c, sizeof(c), cmd, arg);
 	if (ret)
 		return ret;
-	if (c.flags || c.fd || c.id || !cenalloc_zero(c.reserved,
-						      sizeof(c.reserved)))
+	if ((c.flags & ~CENALLOC_CREATE_DYNAMIC) || c.fd || c.id ||
+	    !cenalloc_zero(c.reserved, sizeof(c.reserved)))
 		return -EINVAL;
+	if ((c.flags & CENALLOC_CREATE_DYNAMIC) &&
+	    !IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY)) {
+		pr_info_ratelimited("cenalloc: dynamic buffers need a kernel with CONFIG_DMABUF_MOVE_NOTIFY\n");
+		return -EOPNOTSUPP;
+	}
 	if (c.fd_flags & ~(O_ACCMODE | O_CLOEXEC) ||
 	    (c.fd_flags & O_ACCMODE) == O_WRONLY ||
 	    (c.fd_flags & O_ACCMODE) == O_ACCMODE)
@@ -272,9 +281,10 @@ static long cenalloc_ioc_create(unsigned int cmd, unsigned long arg)
 
 	ret = cenalloc_read_hints(&c, &hints);
 	if (!ret)
-		ret = cenalloc_create_fd(c.len, c.fd_flags, c.name, &hints,
-					 c.nr_hints, &c, sizeof(c), cmd, arg,
-					 &c.fd, &c.id, cenalloc_arg_out);
+		ret = cenalloc_create_fd(c.len, c.flags, c.fd_flags, c.name,
+					 &hints, c.nr_hints, &c, sizeof(c),
+					 cmd, arg, &c.fd, &c.id,
+					 cenalloc_arg_out);
 	cenalloc_free_members(&hints);
 	return ret;
 }
@@ -496,7 +506,7 @@ static long cenalloc_heap_ioctl(struct file *file, unsigned int cmd,
 		return -EINVAL;
 	if (!PAGE_ALIGN(d.len))
 		return -EINVAL;
-	ret = cenalloc_create_fd(d.len, d.fd_flags, "dma-heap", &none, 0, &d,
+	ret = cenalloc_create_fd(d.len, 0, d.fd_flags, "dma-heap", &none, 0, &d,
 				 sizeof(d), cmd, arg, (s32 *)&d.fd, NULL,
 				 cenalloc_heap_out);
 	return ret;

@@ -4,22 +4,30 @@
  * constraints the memory already behind the buffer does not meet.
  *
  * A move is safe only while no device can be using the old memory and no
- * kernel pointer into it exists: no attachment mapped, nothing vmapped.
- * User mappings do not stop it: they are PFN mappings that are never
- * pinned, so they are zapped and fault back in on the new pages.
+ * kernel pointer into it exists: nothing vmapped, no attachment mapped
+ * except by dynamic importers that have not pinned it (dynamic buffers
+ * only, on kernels with CONFIG_DMABUF_MOVE_NOTIFY).  User mappings do not
+ * stop it: they are PFN mappings that are never pinned, so they are zapped
+ * and fault back in on the new pages.
  *
  * Order of a move, all under the buffer's reservation lock:
  *   1. allocate the new backing (users keep running on the old one);
- *   2. map both for the CPU;
- *   3. zap the user mappings, so from here on every user access faults
+ *   2. tell the dynamic importers (move_notify) and wait for every fence
+ *      on the buffer: after that no device touches the old pages;
+ *   3. map both backings for the CPU;
+ *   4. zap the user mappings, so from here on every user access faults
  *      and waits for the reservation lock;
- *   4. copy;
- *   5. install the new backing, free the old one, unlock.
- * Any failure up to 5 frees what the move allocated and leaves the old
- * backing installed; a user mapping zapped in 3 faults back in on the
- * very pages it had, contents untouched.
+ *   5. copy;
+ *   6. install the new backing and free the old one, unless a dynamic
+ *      importer still holds a mapping of it: then it is retired and freed
+ *      at that mapping's unmap.
+ * Any failure before 6 frees what the move allocated and leaves the old
+ * backing installed; a user mapping zapped in 4 faults back in on the
+ * very pages it had, contents untouched, and a dynamic importer told in 2
+ * maps the old backing again.
  */
 #include <linux/dma-resv.h>
+#include <linux/jiffies.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
@@ -34,25 +42,82 @@ u32 cenalloc_inject_migration;
 /* Copied between two scheduling points: small enough to stay responsive. */
 #define CENALLOC_COPY_STEP	SZ_2M
 
-/* Who keeps the old backing in use; NULL when nobody does. */
+/* How long a move waits for the devices' fences before it gives up. */
+#define CENALLOC_FENCE_TIMEOUT_MS	2000
+
+/* May @m keep a mapping while the buffer moves? Only if it can be told. */
+static bool cenalloc_member_movable(const struct cenalloc_buffer *buf,
+				    const struct cenalloc_member *m)
+{
+	return IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY) && buf->dynamic &&
+	       (m->flags & CENALLOC_ATT_DYNAMIC) && !m->pins;
+}
+
+/*
+ * Who keeps the old backing in use; NULL when nobody does.  *@notify is
+ * set when dynamic importers hold mappings that they must be told about.
+ */
 static const char *cenalloc_move_blocker(struct cenalloc_buffer *buf,
 					 struct cenalloc_member *late,
-					 char *who, size_t len)
+					 bool *notify, char *who, size_t len)
 {
 	struct cenalloc_member *m;
 
+	*notify = false;
 	if (buf->vmap_count) {
 		snprintf(who, len, "the kernel has it vmapped (%u)",
 			 buf->vmap_count);
 		return who;
 	}
 	list_for_each_entry(m, &buf->members, node) {
-		if (m == late || !m->sgt)
+		if (m == late)
 			continue;
-		snprintf(who, len, "%s has it mapped", m->name);
-		return who;
+		if (m->pins) {
+			snprintf(who, len, "%s has it pinned", m->name);
+			return who;
+		}
+		if (!m->sgt)
+			continue;
+		if (!cenalloc_member_movable(buf, m)) {
+			snprintf(who, len, "%s has it mapped", m->name);
+			return who;
+		}
+		*notify = true;
 	}
 	return NULL;
+}
+
+/*
+ * Tell the dynamic importers their mappings are going away and wait until
+ * no device works on the buffer any more.  What they do not unmap now
+ * stays valid memory until they do (the old backing is retired, not
+ * freed), but they must map again to see the new one.
+ */
+static int cenalloc_quiesce(struct cenalloc_buffer *buf, char *why,
+			    size_t len)
+{
+	struct cenalloc_member *m;
+	long left;
+
+	dma_buf_move_notify(buf->dmabuf);
+	left = dma_resv_wait_timeout(buf->dmabuf->resv, DMA_RESV_USAGE_BOOKKEEP,
+				     true,
+				     msecs_to_jiffies(CENALLOC_FENCE_TIMEOUT_MS));
+	if (left <= 0) {
+		snprintf(why, len, left ? "interrupted waiting for fences" :
+			 "fences not signalled within %u ms",
+			 CENALLOC_FENCE_TIMEOUT_MS);
+		return left ? (int)left : -ETIMEDOUT;
+	}
+	/* A mapping an importer kept now points at the old backing. */
+	list_for_each_entry(m, &buf->members, node) {
+		if (!m->sgt)
+			continue;
+		m->sgt = NULL;
+		m->nr_segments = 0;
+		m->flags &= ~CENALLOC_ATT_MAPPED;
+	}
+	return 0;
 }
 
 static void *cenalloc_backing_vmap(const struct cenalloc_backing *bk)
@@ -94,10 +159,11 @@ int cenalloc_migrate(struct cenalloc_buffer *buf, struct cenalloc_member *late,
 	char why[CENALLOC_REASON_LEN];
 	void *src = NULL, *dst = NULL;
 	u64 t0 = ktime_get_ns(), t_alloc = 0, ns;
+	bool notify;
 	int ret;
 
 	dma_resv_assert_held(buf->dmabuf->resv);
-	if (cenalloc_move_blocker(buf, late, why, sizeof(why))) {
+	if (cenalloc_move_blocker(buf, late, &notify, why, sizeof(why))) {
 		ret = -EBUSY;
 		cenalloc_decide(buf, ret,
 				"refused %s: %s memory unsuitable (%s), cannot move: %s",
@@ -116,6 +182,11 @@ int cenalloc_migrate(struct cenalloc_buffer *buf, struct cenalloc_member *late,
 	if (ret)
 		goto fail;
 	t_alloc = ktime_get_ns() - t0;
+	if (notify) {
+		ret = cenalloc_quiesce(buf, why, sizeof(why));
+		if (ret)
+			goto fail;
+	}
 
 	src = cenalloc_backing_vmap(old);
 	dst = cenalloc_backing_vmap(new);
@@ -141,7 +212,10 @@ int cenalloc_migrate(struct cenalloc_buffer *buf, struct cenalloc_member *late,
 	vunmap(src);
 
 	buf->backing = new;
-	cenalloc_backing_free(old);
+	if (old->maps)
+		list_add_tail(&old->retired, &buf->retired);
+	else
+		cenalloc_backing_free(old);
 	ns = ktime_get_ns() - t0;
 	buf->migrations++;
 	buf->migrated_bytes += buf->size;

@@ -169,10 +169,21 @@ struct cenalloc_hint {
 
 #define CENALLOC_MAX_HINTS		16
 
+/*
+ * cenalloc_create.flags: export a dynamic dma-buf.  Importers that handle
+ * move_notify map it lazily and cenalloc may move it under their mappings
+ * (they are told, their fences are waited for, they map again); other
+ * importers are mapped and pinned by the dma-buf core as they attach, so
+ * with them allocation is no longer delayed.  Needs a kernel with
+ * CONFIG_DMABUF_MOVE_NOTIFY (QUERY: CENALLOC_FEAT_MOVE_NOTIFY), else
+ * -EOPNOTSUPP.
+ */
+#define CENALLOC_CREATE_DYNAMIC		(1U << 0)
+
 /**
  * struct cenalloc_create - make a buffer with no memory behind it.
  * @argsz: sizeof(struct cenalloc_create).
- * @flags: must be zero.
+ * @flags: CENALLOC_CREATE_*.
  * @len: bytes; rounded up to @page_size of QUERY.
  * @fd_flags: O_CLOEXEC and O_RDWR / O_RDONLY bits for the new fd.
  * @fd: output: the dma-buf file descriptor.

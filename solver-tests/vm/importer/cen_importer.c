@@ -20,6 +20,8 @@
 #include <linux/ctype.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-direct.h>
+#include <linux/delay.h>
+#include <linux/dma-fence.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/fs.h>
@@ -32,6 +34,7 @@
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include "cenalloc_api.h"
@@ -61,6 +64,8 @@ struct cen_imp_att {
 	 */
 	struct sg_table *sgt;
 	bool dynamic;
+	bool lazy;		/* move_notify marks @sgt stale, keeps it */
+	bool stale;		/* told to let go; under the resv lock */
 	atomic_t moves;
 	u32 handle;
 };
@@ -324,7 +329,9 @@ static void cen_imp_move_notify(struct dma_buf_attachment *attach)
 
 	dma_resv_assert_held(attach->dmabuf->resv);
 	atomic_inc(&att->moves);
-	if (att->sgt) {
+	if (att->sgt && att->lazy) {
+		att->stale = true;
+	} else if (att->sgt) {
 		dma_buf_unmap_attachment(attach, att->sgt, DMA_BIDIRECTIONAL);
 		att->sgt = NULL;
 	}
@@ -343,6 +350,7 @@ static void cen_imp_unmap(struct cen_imp_att *att)
 			dma_buf_unmap_attachment(att->attach, att->sgt,
 						 DMA_BIDIRECTIONAL);
 		att->sgt = NULL;
+		att->stale = false;
 		dma_resv_unlock(att->dmabuf->resv);
 	} else if (att->sgt) {
 		dma_buf_unmap_attachment_unlocked(att->attach, att->sgt,
@@ -383,6 +391,11 @@ static int cen_imp_attach(struct cen_imp_file *cf, void __user *uarg)
 		return -ENOMEM;
 	atomic_set(&att->moves, 0);
 	att->dynamic = a.flags & CEN_IMP_ATTACH_DYNAMIC;
+	att->lazy = a.flags & CEN_IMP_ATTACH_LAZY;
+	if (att->lazy && !att->dynamic) {
+		kfree(att);
+		return -EINVAL;
+	}
 
 	dmabuf = dma_buf_get(a.fd);
 	if (IS_ERR(dmabuf)) {
@@ -848,6 +861,8 @@ static int cen_imp_dma_rw(struct cen_imp_file *cf, void __user *uarg)
 		dma_resv_lock(att->dmabuf->resv, NULL);
 	if (!att->sgt) {
 		ret = -ENODATA;
+	} else if (att->stale) {
+		ret = -ESTALE;
 	} else {
 		/* The CPU stands in for the device: own the pages meanwhile. */
 		dma_sync_sgtable_for_cpu(&att->dev->pdev->dev, att->sgt,
@@ -859,6 +874,84 @@ static int cen_imp_dma_rw(struct cen_imp_file *cf, void __user *uarg)
 	if (att->dynamic)
 		dma_resv_unlock(att->dmabuf->resv);
 	return ret;
+}
+
+/* ---- fences: pretend DMA in flight ---------------------------------- */
+
+static struct workqueue_struct *cen_imp_wq;
+
+struct cen_imp_fence {
+	struct dma_fence base;
+	spinlock_t lock;	/* the fence's */
+	struct work_struct work;
+	unsigned int ms;
+};
+
+static const char *cen_imp_fence_driver(struct dma_fence *f)
+{
+	return CEN_IMP_DRV_NAME;
+}
+
+static const char *cen_imp_fence_timeline(struct dma_fence *f)
+{
+	return "busy";
+}
+
+static const struct dma_fence_ops cen_imp_fence_ops = {
+	.get_driver_name = cen_imp_fence_driver,
+	.get_timeline_name = cen_imp_fence_timeline,
+};
+
+/*
+ * Queued, not delayed, work: destroy_workqueue() then waits for it, so no
+ * fence outlives the module.
+ */
+static void cen_imp_fence_done(struct work_struct *w)
+{
+	struct cen_imp_fence *f = container_of(w, struct cen_imp_fence, work);
+
+	msleep(f->ms);
+	dma_fence_signal(&f->base);
+	dma_fence_put(&f->base);
+}
+
+static int cen_imp_busy(struct cen_imp_file *cf, void __user *uarg)
+{
+	struct cen_imp_busy a;
+	struct cen_imp_fence *f;
+	struct cen_imp_att *att;
+	struct dma_resv *resv;
+	int ret;
+
+	if (copy_from_user(&a, uarg, sizeof(a)))
+		return -EFAULT;
+	if (a.reserved || a.ms > 60000)
+		return -EINVAL;
+	att = xa_load(&cf->atts, a.handle);
+	if (!att)
+		return -ENOENT;
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (!f)
+		return -ENOMEM;
+	spin_lock_init(&f->lock);
+	dma_fence_init(&f->base, &cen_imp_fence_ops, &f->lock,
+		       dma_fence_context_alloc(1), 1);
+	INIT_WORK(&f->work, cen_imp_fence_done);
+	f->ms = a.ms;
+
+	resv = att->dmabuf->resv;
+	dma_resv_lock(resv, NULL);
+	ret = dma_resv_reserve_fences(resv, 1);
+	if (!ret)
+		dma_resv_add_fence(resv, &f->base, DMA_RESV_USAGE_WRITE);
+	dma_resv_unlock(resv);
+	if (ret) {
+		dma_fence_put(&f->base);
+		return ret;
+	}
+	/* Our reference goes to the work, which signals and drops it. */
+	queue_work(cen_imp_wq, &f->work);
+	return 0;
 }
 
 /* ---- file ----------------------------------------------------------- */
@@ -951,6 +1044,9 @@ static long cen_imp_ioctl(struct file *file, unsigned int cmd,
 	case CEN_IMP_IOC_DMA_RW:
 		ret = cen_imp_dma_rw(cf, uarg);
 		break;
+	case CEN_IMP_IOC_BUSY:
+		ret = cen_imp_busy(cf, uarg);
+		break;
 	default:
 		ret = -ENOTTY;
 		break;
@@ -978,12 +1074,20 @@ static int __init cen_imp_init(void)
 {
 	int ret;
 
+	cen_imp_wq = alloc_workqueue("cen_importer", WQ_UNBOUND, 0);
+	if (!cen_imp_wq)
+		return -ENOMEM;
 	ret = platform_driver_register(&cen_imp_driver);
 	if (ret)
-		return ret;
+		goto err_wq;
 	ret = misc_register(&cen_imp_misc);
 	if (ret)
-		platform_driver_unregister(&cen_imp_driver);
+		goto err_drv;
+	return 0;
+err_drv:
+	platform_driver_unregister(&cen_imp_driver);
+err_wq:
+	destroy_workqueue(cen_imp_wq);
 	return ret;
 }
 
@@ -991,6 +1095,8 @@ static void __exit cen_imp_exit(void)
 {
 	misc_deregister(&cen_imp_misc);
 	platform_driver_unregister(&cen_imp_driver);
+	/* Signals every fence still pending. */
+	destroy_workqueue(cen_imp_wq);
 }
 
 module_init(cen_imp_init);

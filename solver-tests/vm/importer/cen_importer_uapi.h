@@ -92,7 +92,13 @@ struct cen_imp_dev_create {
 /* cen_imp_attach.flags */
 /* Attach as a dynamic importer (dma_buf_dynamic_attach with move_notify). */
 #define CEN_IMP_ATTACH_DYNAMIC		(1U << 0)
-#define CEN_IMP_ATTACH_FLAGS_ALL	0x1U
+/*
+ * With DYNAMIC: move_notify only marks the mapping stale (as GPU drivers
+ * do, unmapping at their next use) instead of unmapping it at once.  A
+ * stale mapping refuses DMA_RW with -ESTALE until UNMAP and MAP again.
+ */
+#define CEN_IMP_ATTACH_LAZY		(1U << 1)
+#define CEN_IMP_ATTACH_FLAGS_ALL	0x3U
 
 /**
  * struct cen_imp_attach - dma_buf_attach() a dma-buf to a device, no map.
@@ -273,5 +279,22 @@ struct cen_imp_rw {
  * thinks it gave.  -ENODATA when the attachment is not mapped.
  */
 #define CEN_IMP_IOC_DMA_RW	_IOW(CEN_IMP_IOC_MAGIC, 0xa, struct cen_imp_rw)
+
+/**
+ * struct cen_imp_busy - make the device busy with the buffer for a while.
+ * @handle: in: attachment handle.
+ * @ms: in: milliseconds until the work is done.
+ * @reserved: zero.
+ *
+ * Adds a write fence to the dma-buf's reservation object that signals
+ * after @ms, as a device's pending DMA would.
+ */
+struct cen_imp_busy {
+	__u32 handle;
+	__u32 ms;
+	__u64 reserved;
+};
+
+#define CEN_IMP_IOC_BUSY	_IOW(CEN_IMP_IOC_MAGIC, 0xb, struct cen_imp_busy)
 
 #endif /* _UAPI_CEN_IMPORTER_H */

@@ -82,9 +82,11 @@ public:
 	}
 
 	int try_create(uint64_t len, const std::string &name,
-		       const std::vector<cenalloc_hint> &hints, UniqueFd *out)
+		       const std::vector<cenalloc_hint> &hints, UniqueFd *out,
+		       uint32_t flags = 0)
 	{
 		auto c = argsz<cenalloc_create>();
+		c.flags = flags;
 		c.len = len;
 		c.fd_flags = O_RDWR | O_CLOEXEC;
 		std::strncpy(c.name, name.c_str(), sizeof(c.name) - 1);

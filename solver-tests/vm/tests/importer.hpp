@@ -282,6 +282,8 @@ public:
 	// Read or write through the pages of the current mapping, as the
 	// device reaches them (CEN_IMP_IOC_DMA_RW), in chunks the ABI takes.
 	int try_dma_rw(uint64_t off, void *p, size_t len, bool write);
+	// Keep the device busy with the buffer for @ms (a fence on it).
+	int busy(uint32_t ms);
 	std::vector<uint8_t> dma_read(uint64_t off, size_t len)
 	{
 		std::vector<uint8_t> v(len);
@@ -522,6 +524,16 @@ inline int Attachment::try_dma_rw(uint64_t off, void *p, size_t len,
 		done += rw.len;
 	}
 	return 0;
+}
+
+inline int Attachment::busy(uint32_t ms)
+{
+	if (!imp_)
+		return -EBADF;
+	cen_imp_busy b{};
+	b.handle = h_;
+	b.ms = ms;
+	return imp_->ioctl(CEN_IMP_IOC_BUSY, &b);
 }
 
 inline int Device::try_attach(int dmabuf_fd, Attachment *out, uint32_t flags)

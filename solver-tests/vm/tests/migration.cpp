@@ -455,3 +455,158 @@ TEST_F(Migration, TracepointRecordsSizeAndDuration)
 }
 
 } // namespace
+
+namespace {
+
+// ---- dynamic buffers and importers (CONFIG_DMABUF_MOVE_NOTIFY) ----------
+
+// Does the kernel under test have CONFIG_DMABUF_MOVE_NOTIFY?  run-vm.sh
+// packs the kernel's .config; without it, nothing is known.
+int kernel_has_move_notify()
+{
+	const std::string cfg = slurp("/etc/centest/kernel.config");
+	if (cfg.empty())
+		return -1;
+	return cfg.find("\nCONFIG_DMABUF_MOVE_NOTIFY=y\n") != std::string::npos;
+}
+
+uint64_t used_bytes(Cenalloc &c, const std::string &backend)
+{
+	std::vector<cenalloc_backend_info> b;
+	c.query(&b);
+	for (const auto &x : b)
+		if (backend == x.name)
+			return x.used_bytes;
+	return ~0ULL;
+}
+
+class Dynamic : public Migration {
+protected:
+	void SetUp() override
+	{
+		Migration::SetUp();
+		if (IsSkipped())
+			return;
+		const bool feat = cen_->query().features &
+				  CENALLOC_FEAT_MOVE_NOTIFY;
+		const int cfg = kernel_has_move_notify();
+		if (cfg >= 0) {
+			ASSERT_EQ(feat, cfg == 1)
+				<< "QUERY disagrees with the kernel's config";
+		}
+		if (!feat)
+			GTEST_SKIP() << "kernel without CONFIG_DMABUF_MOVE_NOTIFY";
+	}
+
+	// A dynamic buffer the application filled.
+	UniqueFd dynamic_filled(uint64_t len, uint64_t seed, const char *name)
+	{
+		UniqueFd buf;
+		check(cen_->try_create(len, name, {}, &buf,
+				       CENALLOC_CREATE_DYNAMIC),
+		      "CENALLOC_IOC_CREATE dynamic");
+		MMap map(buf.get(), len);
+		CpuAccess cpu(buf.get());
+		fill(map.data(), len, seed);
+		return buf;
+	}
+};
+
+// On a kernel without move_notify a dynamic buffer would pin on every
+// map: cenalloc refuses to make one rather than pretend.
+TEST_F(Migration, DynamicBuffersNeedMoveNotify)
+{
+	const bool feat = cen_->query().features & CENALLOC_FEAT_MOVE_NOTIFY;
+	UniqueFd buf;
+	const int r = cen_->try_create(kMiB, "dynamic", {}, &buf,
+				       CENALLOC_CREATE_DYNAMIC);
+	EXPECT_EQ(r, feat ? 0 : -EOPNOTSUPP);
+	if (kernel_has_move_notify() >= 0) {
+		EXPECT_EQ(feat, kernel_has_move_notify() == 1);
+	}
+}
+
+// A GPU (dynamic importer, behind an IOMMU) has the buffer mapped and
+// DMA in flight; a camera attaches.  cenalloc tells the GPU, waits for its
+// fence, moves the buffer, and the GPU maps the new pages.
+TEST_F(Dynamic, ImporterIsToldWaitedForAndMapsTheNewPages)
+{
+	const uint64_t len = 4 * kMiB;
+	const uint32_t busy_ms = 300;
+	Device g = imp_->create_device(gpu("cen-dyn-gpu"));
+	Device c = imp_->create_device(camera("cen-dyn-cam"));
+	UniqueFd buf = dynamic_filled(len, 20, "dyn");
+	Attachment ag = g.attach(buf.get(), CEN_IMP_ATTACH_DYNAMIC);
+	Mapping mg = ag.map();
+	ASSERT_TRUE(mg.pass()) << mg.describe();
+	ASSERT_EQ(ag.busy(busy_ms), 0);
+
+	const auto t0 = std::chrono::steady_clock::now();
+	Attachment ac = c.attach(buf.get());
+	const auto waited = std::chrono::steady_clock::now() - t0;
+	BufferInfo i = cen_->info(buf.get());
+	ASSERT_EQ(i.info.migrations, 1U) << i.reason();
+	EXPECT_GE(waited, std::chrono::milliseconds(busy_ms))
+		<< "the move did not wait for the GPU's fence";
+	EXPECT_GE(i.info.migration_ns, busy_ms * 1000000ULL);
+
+	// The GPU let go in move_notify; it maps again and sees the data.
+	MapReport gone;
+	EXPECT_EQ(mg.try_recheck(&gone), -ENODATA);
+	Mapping mg2;
+	ASSERT_EQ(ag.try_map(&mg2), 0);
+	EXPECT_TRUE(mg2.pass()) << mg2.describe();
+	EXPECT_EQ(mg2.report().r.moves, 1U);
+	std::vector<uint8_t> seen = ag.dma_read(0, len);
+	EXPECT_EQ(mismatch(seen.data(), len, 20), len);
+	Mapping mc = ac.map();
+	EXPECT_TRUE(mc.report().contiguous()) << mc.describe();
+	seen = ac.dma_read(0, len);
+	EXPECT_EQ(mismatch(seen.data(), len, 20), len);
+}
+
+// A GPU driver that only marks its mapping stale in move_notify keeps
+// valid memory until it unmaps: the old pages are retired, not freed.
+TEST_F(Dynamic, LazyImporterKeepsTheOldPagesUntilItUnmaps)
+{
+	const uint64_t len = 4 * kMiB;
+	Device g = imp_->create_device(gpu("cen-lazy-gpu"));
+	Device c = imp_->create_device(camera("cen-lazy-cam"));
+	UniqueFd buf = dynamic_filled(len, 21, "lazy");
+	Attachment ag = g.attach(buf.get(), CEN_IMP_ATTACH_DYNAMIC |
+						    CEN_IMP_ATTACH_LAZY);
+	Mapping mg = ag.map();
+	const uint64_t system_before = used_bytes(*cen_, "system");
+	Attachment ac = c.attach(buf.get());
+	ASSERT_EQ(cen_->info(buf.get()).info.migrations, 1U);
+	std::vector<uint8_t> tmp(16);
+	EXPECT_EQ(ag.try_dma_rw(0, tmp.data(), tmp.size(), false), -ESTALE);
+	EXPECT_EQ(used_bytes(*cen_, "system"), system_before)
+		<< "the old pages went while the GPU still had them mapped";
+	ASSERT_EQ(mg.unmap(), 0);
+	EXPECT_EQ(used_bytes(*cen_, "system"), system_before - len)
+		<< "the old pages outlived the GPU's last mapping";
+	Mapping mg2 = ag.map();
+	std::vector<uint8_t> seen = ag.dma_read(0, len);
+	EXPECT_EQ(mismatch(seen.data(), len, 21), len);
+}
+
+// A pinned mapping does not move: here the dma-buf core pinned it for an
+// importer that cannot be told (non-dynamic) when it attached.
+TEST_F(Dynamic, PinnedMappingBlocksTheMove)
+{
+	const uint64_t len = kMiB;
+	Device g = imp_->create_device(gpu("cen-pin-gpu"));
+	Device c = imp_->create_device(camera("cen-pin-cam"));
+	UniqueFd buf = dynamic_filled(len, 22, "pinned");
+	Attachment ag = g.attach(buf.get());
+	const Snapshot before = snapshot(buf.get());
+	Attachment ac;
+	EXPECT_EQ(c.try_attach(buf.get(), &ac), -EBUSY);
+	expect_unchanged(before, snapshot(buf.get()));
+	const std::string why = cen_->info(buf.get()).reason();
+	EXPECT_NE(why.find("cen-pin-gpu has it pinned"), std::string::npos)
+		<< why;
+}
+
+} // namespace
