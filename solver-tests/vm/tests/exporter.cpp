@@ -441,7 +441,9 @@ TEST_F(BadInput, CreateFields)
 	c.len = 0;
 	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_CREATE, &c), -EINVAL);
 	c = good();
-	c.flags = 1;
+	c.flags = CENALLOC_CREATE_DYNAMIC << 1;	// unknown
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_CREATE, &c), -EINVAL);
+	c.flags = 0x80000000;
 	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_CREATE, &c), -EINVAL);
 	c = good();
 	c.fd_flags = O_WRONLY;
