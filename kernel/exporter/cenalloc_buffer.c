@@ -207,35 +207,44 @@ int cenalloc_backing_alloc(struct cenalloc_buffer *buf,
 			   struct cenalloc_backing **out, bool *fallback,
 			   char *why, size_t len)
 {
-	struct cen_backend_desc descs[CEN_MAX_BACKENDS];
+	/* Off the stack: this runs deep in importers' call chains. */
+	struct cenalloc_solve_scratch {
+		struct cen_solution sol;
+		struct cen_backend_desc descs[CEN_MAX_BACKENDS];
+		char text[CENALLOC_REASON_LEN];
+	} *scratch;
+	struct cen_backend_desc *descs;
 	struct cenalloc_backing *bk;
 	struct cen_constraints *arr;
 	struct mem_cgroup *old_memcg;
 	struct cen_solution *sol;
 	struct cen_why seg_why;
-	char text[CENALLOC_REASON_LEN];
+	char *text;
 	u32 n, nb, i, m;
 	int ret;
 
 	dma_resv_assert_held(buf->dmabuf->resv);
-	sol = kzalloc(sizeof(*sol), GFP_KERNEL);
+	scratch = kzalloc(sizeof(*scratch), GFP_KERNEL);
 	bk = kzalloc(sizeof(*bk), GFP_KERNEL);
 	arr = cenalloc_members_array(buf, &n);
 	ret = -ENOMEM;
-	if (!sol || !bk || !arr) {
+	if (!scratch || !bk || !arr) {
 		strscpy(why, "out of memory for the solver", len);
 		goto out;
 	}
+	sol = &scratch->sol;
+	descs = scratch->descs;
+	text = scratch->text;
 
 	cenalloc_backend_descs(descs, &nb);
 	ret = cen_solve_members(arr, n, buf->size, PAGE_SHIFT, descs, nb, sol);
 	trace_cenalloc_solve(buf->id, n, sol->n_plans, ret);
 	if (ret) {
-		cen_why_format(&sol->why, text, sizeof(text));
+		cen_why_format(&sol->why, text, CENALLOC_REASON_LEN);
 		snprintf(why, len, "cannot back %llu bytes: %s", buf->size,
 			 text);
 		for (i = 0; i < nb; i++) {
-			cen_why_format(&sol->rejected[i], text, sizeof(text));
+			cen_why_format(&sol->rejected[i], text, CENALLOC_REASON_LEN);
 			pr_info_ratelimited("cenalloc: buffer %llu: %s: %s\n",
 					    buf->id, descs[i].name, text);
 		}
@@ -262,7 +271,7 @@ int cenalloc_backing_alloc(struct cenalloc_buffer *buf,
 					ktime_get_ns() - t0);
 		if (ret) {
 			atomic64_inc(&be->failures);
-			snprintf(text, sizeof(text), "%s: no memory (%d)",
+			snprintf(text, CENALLOC_REASON_LEN, "%s: no memory (%d)",
 				 be->desc.name, ret);
 			continue;
 		}
@@ -274,7 +283,7 @@ int cenalloc_backing_alloc(struct cenalloc_buffer *buf,
 			char seg[64];
 
 			cen_why_format(&seg_why, seg, sizeof(seg));
-			snprintf(text, sizeof(text),
+			snprintf(text, CENALLOC_REASON_LEN,
 				 "%s: memory at %pa does not suit %s: %s",
 				 be->desc.name, &bk->runs[0].addr,
 				 cenalloc_member_name(buf, m), seg);
@@ -299,7 +308,7 @@ int cenalloc_backing_alloc(struct cenalloc_buffer *buf,
 out:
 	kfree(arr);
 	kfree(bk);
-	kfree(sol);
+	kfree(scratch);
 	return ret;
 }
 

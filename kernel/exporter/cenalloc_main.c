@@ -109,8 +109,8 @@ static int cenalloc_copy_entries(u64 uptr, u32 esize, const void *src,
 
 static long cenalloc_ioc_query(unsigned int cmd, unsigned long arg)
 {
-	struct cen_backend_desc descs[CEN_MAX_BACKENDS];
 	struct cenalloc_backend_info *info;
+	struct cen_backend_desc *descs;
 	struct cenalloc_query q;
 	u32 n, i;
 	int ret;
@@ -126,10 +126,15 @@ static long cenalloc_ioc_query(unsigned int cmd, unsigned long arg)
 			       q.backend_entry_size > PAGE_SIZE))
 		return -EINVAL;
 
+	descs = kcalloc(CEN_MAX_BACKENDS, sizeof(*descs), GFP_KERNEL);
+	if (!descs)
+		return -ENOMEM;
 	cenalloc_backend_descs(descs, &n);
 	info = kcalloc(n, sizeof(*info), GFP_KERNEL);
-	if (!info)
+	if (!info) {
+		kfree(descs);
 		return -ENOMEM;
+	}
 	for (i = 0; i < n; i++) {
 		struct cenalloc_backend *be = cenalloc_backend_get(i);
 
@@ -152,6 +157,7 @@ static long cenalloc_ioc_query(unsigned int cmd, unsigned long arg)
 					    sizeof(*info),
 					    min(n, q.backends_cap));
 	kfree(info);
+	kfree(descs);
 	if (ret)
 		return ret;
 	q.abi_version = CENALLOC_ABI_VERSION;
