@@ -6,8 +6,12 @@
  * dma-buf's reservation lock (dmabuf->resv), which the dma-buf core
  * already holds around map/unmap/vmap/vunmap; attach, detach, mmap faults,
  * CPU access and INFO take it themselves.  Nothing takes mmap_lock while
- * holding it.  The global buffer list, the driver declarations and the
- * profiles each have their own mutex, never held across a resv lock.
+ * holding it: the fault handler runs under mmap_lock and then takes the
+ * resv lock, and a migration, under the resv lock, zaps user mappings
+ * through the file's i_mmap tree (unmap_mapping_range(), i_mmap_rwsem and
+ * page table locks only) and waits for fences, both allowed under it.
+ * The global buffer list, the driver declarations and the profiles each
+ * have their own mutex, never held across a resv lock.
  */
 #ifndef CENALLOC_INTERNAL_H
 #define CENALLOC_INTERNAL_H
