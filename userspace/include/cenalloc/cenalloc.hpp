@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+//
+// cenalloc/cenalloc.hpp - everything libcenalloc offers, in one include.
+// Link with -lcenalloc (pkg-config cenalloc, or CMake's
+// find_package(cenalloc) and cenalloc::cenalloc).
+#pragma once
+
+#include "allocator.hpp"
+#include "backend.hpp"
+#include "buffer.hpp"
+#include "buffer_info.hpp"
+#include "constraints.hpp"
+#include "error.hpp"
+#include "unique_fd.hpp"

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+#include "json_reader.hpp"
+
+#include <set>
+
+#include "quantity.hpp"
+
+namespace cenalloc::platform {
+
+namespace {
+
+// Where the parser is, for naming a duplicate key: one frame per open
+// object or array.
+struct Frame {
+	bool array = false;
+	std::size_t index = 0;		// arrays: the element being read
+	std::string key{};		// objects: the member being read
+	std::set<std::string> keys{};	// objects: keys seen so far
+};
+
+std::string path_of(const std::vector<Frame> &stack)
+{
+	std::string path;
+
+	for (std::size_t i = 0; i + 1 < stack.size(); i++)
+		path = stack[i].array ? child_path(path, stack[i].index)
+				      : child_path(path, stack[i].key);
+	return path;
+}
+
+// nlohmann's messages start with "[json.exception.parse_error.101] parse
+// error at line 3, column 7: "; keep "line 3, column 7" as the place.
+InvalidInput syntax_error(const nlohmann::json::parse_error &e)
+{
+	std::string text = e.what();
+	const std::string marker = "parse error at ";
+
+	if (auto at = text.find(marker); at != std::string::npos) {
+		text.erase(0, at + marker.size());
+		if (auto colon = text.find(": "); colon != std::string::npos)
+			return InvalidInput(text.substr(0, colon),
+					    "invalid JSON: " +
+						    text.substr(colon + 2));
+	}
+	return InvalidInput("", "invalid JSON: " + text);
+}
+
+std::string type_name(const Json &v)
+{
+	if (v.is_null())
+		return "null";
+	if (v.is_boolean())
+		return "a boolean";
+	if (v.is_number())
+		return "a number";
+	if (v.is_string())
+		return "a string";
+	if (v.is_array())
+		return "an array";
+	return "an object";
+}
+
+} // namespace
+
+std::string child_path(const std::string &path, std::string_view key)
+{
+	return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
+std::string child_path(const std::string &path, std::size_t index)
+{
+	return path + "[" + std::to_string(index) + "]";
+}
+
+Json parse_json(std::string_view text)
+{
+	std::vector<Frame> stack;
+	auto element_done = [&stack] {
+		if (!stack.empty() && stack.back().array)
+			stack.back().index++;
+	};
+	Json::parser_callback_t track = [&](int /*depth*/,
+					    Json::parse_event_t event,
+					    Json &parsed) {
+		switch (event) {
+		case Json::parse_event_t::object_start:
+			stack.push_back(Frame{});
+			break;
+		case Json::parse_event_t::array_start:
+			stack.push_back(Frame{.array = true});
+			break;
+		case Json::parse_event_t::key: {
+			Frame &f = stack.back();
+			f.key = parsed.get<std::string>();
+			if (!f.keys.insert(f.key).second)
+				throw InvalidInput(
+					child_path(path_of(stack), f.key),
+					"the key appears twice in this object");
+			break;
+		}
+		case Json::parse_event_t::object_end:
+		case Json::parse_event_t::array_end:
+			stack.pop_back();
+			element_done();
+			break;
+		case Json::parse_event_t::value:
+			element_done();
+			break;
+		}
+		return true;
+	};
+
+	try {
+		return Json::parse(text.begin(), text.end(), track);
+	} catch (const nlohmann::json::parse_error &e) {
+		throw syntax_error(e);
+	}
+}
+
+std::uint64_t read_number(const Json &value, const std::string &path,
+			  std::uint64_t min, std::uint64_t max, AnyValue any,
+			  std::uint64_t any_value)
+{
+	std::uint64_t v = 0;
+
+	if (value.is_number_unsigned()) {
+		v = value.get<std::uint64_t>();
+	} else if (value.is_number_integer()) {
+		throw InvalidInput(path, "must not be negative (it is " +
+						 value.dump() + ")");
+	} else if (value.is_number_float()) {
+		throw InvalidInput(path,
+				   value.dump() +
+					   " is not a whole number in 64 bits "
+					   "(write large values as strings: "
+					   "\"0xffffffffffffffff\")");
+	} else if (value.is_string()) {
+		const std::string &s = value.get_ref<const std::string &>();
+		std::string error;
+		if (s == "any") {
+			if (any == AnyValue::refused)
+				throw InvalidInput(path,
+						   "\"any\" is not allowed "
+						   "here; give a number");
+			return any_value;
+		}
+		const auto parsed = parse_quantity(s, &error);
+		if (!parsed)
+			throw InvalidInput(path, error);
+		v = *parsed;
+	} else {
+		throw InvalidInput(path,
+				   "must be a number or a string such as "
+				   "\"0xffffffff\" or \"4 MiB\", not " +
+					   type_name(value));
+	}
+	if (v < min)
+		throw InvalidInput(path, "must be at least " +
+						 std::to_string(min) +
+						 " (it is " + std::to_string(v) +
+						 ")");
+	if (v > max)
+		throw InvalidInput(
+			path, "must be at most " + std::to_string(max) +
+				      (any == AnyValue::allowed ? " or \"any\""
+								: "") +
+				      " (it is " + std::to_string(v) + ")");
+	return v;
+}
+
+bool read_bool(const Json &value, const std::string &path)
+{
+	if (!value.is_boolean())
+		throw InvalidInput(path, "must be true or false, not " +
+						 type_name(value));
+	return value.get<bool>();
+}
+
+std::string read_string(const Json &value, const std::string &path,
+			std::size_t max_length, bool may_be_empty)
+{
+	if (!value.is_string())
+		throw InvalidInput(path, "must be a string, not " +
+						 type_name(value));
+	const std::string &s = value.get_ref<const std::string &>();
+	if (s.empty() && !may_be_empty)
+		throw InvalidInput(path, "must not be empty");
+	if (s.size() > max_length)
+		throw InvalidInput(path, "\"" + s + "\" is longer than " +
+						 std::to_string(max_length) +
+						 " bytes");
+	if (s.find('\0') != std::string::npos)
+		throw InvalidInput(path, "must not contain a NUL character");
+	return s;
+}
+
+const Json &read_array(const Json &value, const std::string &path)
+{
+	if (!value.is_array())
+		throw InvalidInput(path, "must be an array, not " +
+						 type_name(value));
+	return value;
+}
+
+ObjectReader::ObjectReader(const Json &object, std::string path,
+			   std::initializer_list<std::string_view> known)
+	: object_(object), path_(std::move(path))
+{
+	if (!object_.is_object())
+		throw InvalidInput(path_.empty() ? "the document" : path_,
+				   "must be an object, not " +
+					   type_name(object_));
+	for (const auto &[key, value] : object_.items()) {
+		bool ok = false;
+		for (std::string_view k : known)
+			ok = ok || k == key;
+		if (ok)
+			continue;
+		std::string list;
+		for (std::string_view k : known)
+			list += (list.empty() ? "" : ", ") + std::string(k);
+		throw InvalidInput(path_of(key),
+				   "unknown field (known here: " + list + ")");
+	}
+}
+
+const Json *ObjectReader::find(std::string_view key) const
+{
+	const auto it = object_.find(std::string(key));
+
+	return it == object_.end() ? nullptr : &*it;
+}
+
+const Json &ObjectReader::require(std::string_view key) const
+{
+	if (const Json *v = find(key))
+		return *v;
+	throw InvalidInput(path_of(key), "required field is missing");
+}
+
+std::optional<std::uint64_t> ObjectReader::number(std::string_view key,
+						  std::uint64_t min,
+						  std::uint64_t max,
+						  AnyValue any,
+						  std::uint64_t any_value) const
+{
+	const Json *v = find(key);
+
+	if (!v)
+		return std::nullopt;
+	return read_number(*v, path_of(key), min, max, any, any_value);
+}
+
+std::optional<bool> ObjectReader::boolean(std::string_view key) const
+{
+	const Json *v = find(key);
+
+	if (!v)
+		return std::nullopt;
+	return read_bool(*v, path_of(key));
+}
+
+std::optional<std::string> ObjectReader::string(std::string_view key,
+						std::size_t max_length) const
+{
+	const Json *v = find(key);
+
+	if (!v)
+		return std::nullopt;
+	return read_string(*v, path_of(key), max_length);
+}
+
+} // namespace cenalloc::platform
