@@ -16,6 +16,7 @@
 #include "cenalloc/allocator.hpp"
 #include "cenalloc/backend.hpp"
 #include "cenalloc/constraints.hpp"
+#include "invalid_input.hpp"
 
 namespace cenalloc::platform {
 

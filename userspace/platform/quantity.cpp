@@ -71,7 +71,8 @@ std::optional<std::uint64_t> parse_quantity(std::string_view text,
 		return fail(error, in_quotes(s) + " is not a whole number");
 	if (base == 16)
 		return fail(error, in_quotes(s) +
-					   ": a hexadecimal number takes no unit");
+					   " is not a hexadecimal number (and "
+					   "hexadecimal takes no unit)");
 	for (const Unit &u : kUnits) {
 		if (u.name != unit)
 			continue;

@@ -145,6 +145,7 @@ BufferDecision solve_buffer(const Document &doc, const PlatformBuffer &buf,
 			v.align = plan.align;
 			v.addr_limit = plan.addr_limit;
 			v.max_segments = plan.max_segments;
+			v.worst_case_addr = plan.worst_addr;
 			v.preference = p;
 		}
 		if (!v.accepted)

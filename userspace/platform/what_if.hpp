@@ -34,6 +34,7 @@ struct BackendVerdict {
 	std::uint64_t align = 0;
 	std::uint64_t addr_limit = 0;
 	std::uint64_t max_segments = 0; // worst case over the members
+	std::uint64_t worst_case_addr = 0; // where the estimate put it
 	std::uint32_t preference = 0;	// 0 = the first one tried
 };
 

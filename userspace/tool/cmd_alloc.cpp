@@ -54,7 +54,7 @@ Constraints parse_constraint(const std::string &arg)
 	const std::size_t eq = arg.find('=');
 
 	if (eq == std::string::npos || eq == 0)
-		throw UsageError("cenalloc alloc: --constraint " + arg +
+		throw UsageError("alloc: --constraint " + arg +
 				 ": expected KEY=VALUE");
 	const std::string key = arg.substr(0, eq);
 	const std::string value = arg.substr(eq + 1);
@@ -66,7 +66,7 @@ Constraints parse_constraint(const std::string &arg)
 	try {
 		return platform::read_constraints(object, "");
 	} catch (const platform::InvalidInput &e) {
-		throw UsageError("cenalloc alloc: --constraint " + arg + ": " +
+		throw UsageError("alloc: --constraint " + arg + ": " +
 				 e.problem());
 	}
 }
@@ -85,7 +85,7 @@ BufferSpec spec_from(const Arguments &args)
 
 	const auto size = platform::parse_quantity(args.positionals()[0], &error);
 	if (!size || *size == 0)
-		throw UsageError("cenalloc alloc: SIZE " +
+		throw UsageError("alloc: SIZE " +
 				 (size ? std::string("must not be 0") : error));
 	spec.size = *size;
 	spec.name = args.value("name").value_or("cenalloc-alloc");

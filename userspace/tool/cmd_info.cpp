@@ -48,7 +48,7 @@ template <typename T> T parse_number(const std::string &text, const char *what)
 		std::from_chars(text.data(), text.data() + text.size(), value);
 
 	if (ec != std::errc{} || end != text.data() + text.size())
-		throw UsageError("cenalloc info: " + std::string(what) + " '" +
+		throw UsageError("info: " + std::string(what) + " '" +
 				 text + "' is not a number");
 	return value;
 }
@@ -77,14 +77,20 @@ ExitStatus run_info(const Arguments &args, std::ostream &out)
 	const auto fd = args.value("fd");
 
 	if (fd && !args.positionals().empty())
-		throw UsageError("cenalloc info: give an ID or --fd, not both");
+		throw UsageError("info: give an ID or --fd, not both");
+	// Arguments first: a typo is a usage error whether or not the
+	// module is loaded.
+	const bool by_fd = fd.has_value();
+	const bool by_id = !args.positionals().empty();
+	const int buffer_fd = by_fd ? parse_number<int>(*fd, "--fd") : -1;
+	const std::uint64_t id =
+		by_id ? parse_number<std::uint64_t>(args.positionals()[0], "ID")
+		      : 0;
 	const Allocator alloc = open_allocator(args);
 	try {
-		if (fd || !args.positionals().empty()) {
-			const BufferInfo info =
-				fd ? alloc.info(parse_number<int>(*fd, "--fd"))
-				   : alloc.info_by_id(parse_number<std::uint64_t>(
-					     args.positionals()[0], "ID"));
+		if (by_fd || by_id) {
+			const BufferInfo info = by_fd ? alloc.info(buffer_fd)
+						      : alloc.info_by_id(id);
 			if (json)
 				print_json(out, buffer_to_json(info));
 			else

@@ -148,7 +148,7 @@ ExitStatus run_profile_clear(const Arguments &args, std::ostream &out)
 	const bool all = args.flag("all");
 
 	if (all == !args.positionals().empty())
-		throw UsageError("cenalloc profile clear: give FILE.json or "
+		throw UsageError("profile clear: give FILE.json or "
 				 "--all (see: cenalloc profile clear --help)");
 	std::vector<Profile> profiles;
 	if (!all)

@@ -27,7 +27,7 @@ const OptionSpec *find_option(const CommandSpec &spec, std::string_view name)
 Arguments::Arguments(const CommandSpec &spec, std::vector<std::string> args)
 	: spec_(spec)
 {
-	const std::string cmd = "cenalloc " + std::string(spec.name);
+	const std::string cmd(spec.name);
 	bool options_done = false;
 
 	for (std::size_t i = 0; i < args.size(); i++) {

@@ -84,17 +84,18 @@ ExitStatus run(std::vector<std::string> args)
 	std::string name = args.front();
 	args.erase(args.begin());
 	if (name == "profile") {
-		if (args.empty() || args.front() == "--help" ||
-		    args.front() == "-h") {
-			const bool asked = !args.empty();
-			(asked ? std::cout : std::cerr)
-				<< "usage: cenalloc profile load|show|clear "
-				   "FILE.json\n(see: cenalloc profile load "
-				   "--help)\n";
-			if (asked)
-				return ExitStatus::ok;
-			throw UsageError("cenalloc profile: expected load, show "
-					 "or clear");
+		if (args.empty())
+			throw UsageError("profile: expected load, show or "
+					 "clear (see: cenalloc profile --help)");
+		if (args.front() == "--help" || args.front() == "-h") {
+			std::cout << "usage: cenalloc profile load|show|clear "
+				     "FILE.json\n\n";
+			for (const Command &c : all_commands())
+				if (c.spec.name.starts_with("profile "))
+					std::cout << "  " << c.spec.name << "  "
+						  << c.spec.summary << "\n";
+			std::cout << "\n(see: cenalloc profile load --help)\n";
+			return ExitStatus::ok;
 		}
 		name += " " + args.front();
 		args.erase(args.begin());
