@@ -13,20 +13,21 @@ CLANGXX    ?= clang++-14
 
 # Debian 12 packages the userspace build needs (deps installs the missing).
 DEB_PACKAGES := make cmake g++ clang-14 libclang-rt-14-dev \
-		libgtest-dev libbenchmark-dev
+		libgtest-dev libbenchmark-dev nlohmann-json3-dev pkgconf
 
 # The suites `make check` runs.  Other suites add themselves: a folder
 # solver-tests/<name>/ that brings a Makefile.inc defining check-<name> is
 # included and check-<name> appended here (solver-tests/vm -> check-vm).
 # Anything else may extend CHECK_SUITES from its own Makefile.inc.
-CHECK_SUITES := check-unit check-sanitize check-fuzz
+CHECK_SUITES := check-unit check-userspace check-sanitize check-fuzz
 SUITE_INCS := $(wildcard solver-tests/*/Makefile.inc)
 CHECK_SUITES += $(foreach f,$(SUITE_INCS),check-$(notdir $(patsubst %/,%,$(dir $(f)))))
 include $(SUITE_INCS)
 
 TESTS = $(1)/solver-tests/cen-solver-tests --gtest_brief=1
 
-.PHONY: deps build configure-asan check-unit check-sanitize check-fuzz bench demo check
+.PHONY: deps build configure-asan check-unit check-userspace check-sanitize \
+	check-fuzz bench demo check
 
 deps:
 	@missing=""; \
@@ -53,6 +54,11 @@ configure-asan: deps
 
 check-unit: deps build
 	$(call TESTS,$(BUILD))
+
+# libcenalloc, the JSON layer and the cenalloc tool (ctest label
+# "userspace"), and a program built against the installed library.
+check-userspace: deps build
+	cd $(BUILD) && ctest -L userspace --output-on-failure
 
 check-sanitize: deps configure-asan
 	cmake --build $(BUILD_ASAN) -j $(JOBS) --target cen-solver-tests

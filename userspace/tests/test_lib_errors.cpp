@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// libcenalloc: errors, descriptors, and what happens without the module.
+#include <gtest/gtest.h>
+
+#include <cerrno>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "buffer_ids.hpp"
+#include "cenalloc/allocator.hpp"
+#include "cenalloc/error.hpp"
+#include "cenalloc/unique_fd.hpp"
+
+using namespace cenalloc;
+
+namespace {
+
+bool fd_is_open(int fd)
+{
+	return ::fcntl(fd, F_GETFD) >= 0;
+}
+
+} // namespace
+
+TEST(Error, MessageHasOperationReasonAndErrno)
+{
+	const Error e(EBUSY, "attach vivid.0", "buffer 3 is mapped by cam0");
+
+	EXPECT_EQ(e.code(), std::errc::device_or_resource_busy);
+	EXPECT_EQ(e.errno_value(), EBUSY);
+	EXPECT_EQ(e.operation(), "attach vivid.0");
+	EXPECT_EQ(e.reason(), "buffer 3 is mapped by cam0");
+	EXPECT_EQ(std::string(e.what()),
+		  "attach vivid.0: buffer 3 is mapped by cam0 (" +
+			  std::generic_category().message(EBUSY) + ")");
+	const Error plain(ENOENT, "open /dev/x");
+	EXPECT_EQ(std::string(plain.what()),
+		  "open /dev/x: " + std::generic_category().message(ENOENT));
+}
+
+TEST(UniqueFd, ClosesExactlyOnce)
+{
+	int raw = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(raw, 0);
+	{
+		UniqueFd a(raw);
+		UniqueFd b(std::move(a));
+		EXPECT_FALSE(a.valid());
+		EXPECT_EQ(b.get(), raw);
+		EXPECT_TRUE(fd_is_open(raw));
+		UniqueFd c;
+		c = std::move(b);
+		EXPECT_TRUE(fd_is_open(raw));
+	}
+	EXPECT_FALSE(fd_is_open(raw));
+}
+
+TEST(UniqueFd, ReleaseAndDuplicate)
+{
+	UniqueFd a(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+	ASSERT_TRUE(a.valid());
+	UniqueFd d = a.duplicate();
+	EXPECT_NE(d.get(), a.get());
+	EXPECT_TRUE(::fcntl(d.get(), F_GETFD) & FD_CLOEXEC);
+	const int raw = a.release();
+	EXPECT_FALSE(a.valid());
+	EXPECT_TRUE(fd_is_open(raw));
+	::close(raw);
+	EXPECT_THROW((void)UniqueFd().duplicate(), Error);
+}
+
+TEST(Allocator, MissingDeviceSaysTheModuleIsNotLoaded)
+{
+	try {
+		Allocator alloc("/nonexistent/cenalloc");
+		FAIL() << "opened a device that does not exist";
+	} catch (const Error &e) {
+		EXPECT_EQ(e.errno_value(), ENOENT);
+		const std::string what = e.what();
+		EXPECT_NE(what.find("/nonexistent/cenalloc"), std::string::npos)
+			<< what;
+		EXPECT_NE(what.find("modprobe cenalloc"), std::string::npos)
+			<< what;
+	}
+}
+
+TEST(Allocator, AnIoctlRefusedByTheDeviceNamesTheOperation)
+{
+	// /dev/null opens but knows no cenalloc ioctl: every call fails
+	// with ENOTTY, through the same paths a real refusal takes.
+	const Allocator alloc("/dev/null");
+
+	try {
+		(void)alloc.query();
+		FAIL() << "QUERY on /dev/null succeeded";
+	} catch (const Error &e) {
+		EXPECT_EQ(e.errno_value(), ENOTTY);
+		EXPECT_NE(std::string(e.what()).find("query /dev/null"),
+			  std::string::npos);
+	}
+	try {
+		(void)alloc.create({.size = 4096, .name = "frame"});
+		FAIL() << "CREATE on /dev/null succeeded";
+	} catch (const Error &e) {
+		EXPECT_EQ(e.errno_value(), ENOTTY);
+		EXPECT_NE(std::string(e.what()).find("'frame'"),
+			  std::string::npos);
+	}
+	EXPECT_THROW(alloc.set_profile({.match = {.device = "cam"},
+					.constraints = Constraints().contiguous()}),
+		     Error);
+}
+
+TEST(Allocator, BadArgumentsAreRefusedBeforeTheKernel)
+{
+	const Allocator alloc("/dev/null");
+	auto refused = [&](const BufferSpec &spec, const std::string &why) {
+		try {
+			(void)alloc.create(spec);
+			ADD_FAILURE() << "accepted: " << why;
+		} catch (const Error &e) {
+			// EINVAL from the library, not ENOTTY from /dev/null.
+			EXPECT_EQ(e.errno_value(), EINVAL) << e.what();
+			EXPECT_NE(std::string(e.what()).find(why),
+				  std::string::npos)
+				<< e.what();
+		}
+	};
+
+	refused({.size = 0}, "the size is zero");
+	refused({.size = 4096, .name = std::string(32, 'n')},
+		"buffer name");
+	refused({.size = 4096, .hints = std::vector<Hint>(17, {.device = "d"})},
+		"17 hints, at most 16");
+	refused({.size = 4096, .hints = {{}}},
+		"a hint needs a device or constraints");
+	refused({.size = 4096,
+		 .hints = {{.device = std::string(64, 'd')}}},
+		"longer than 63 bytes");
+	EXPECT_THROW(alloc.set_profile({.match = {.device = "cam"}}), Error);
+}
+
+TEST(BufferIds, FromDebugfsText)
+{
+	const std::string text =
+		"buffer 12 'frame' size 4149248 not backed migrations 0\n"
+		"  merged: address limit=0xffffffff (struct device, member 0)\n"
+		"  attach vivid.0 segments 0: max segments=0x1 (default policy)\n"
+		"  last: 0 attached vivid.0\n"
+		"buffer 3 'buffer 99' size 4096 backed by system migrations 0\n"
+		"buffer 12 'frame' size 4149248 not backed migrations 0\n"
+		"buffer x 'not a number'\n"
+		"buffer 7\n"
+		"buffer 8x 'bad'\n";
+
+	EXPECT_EQ(detail::parse_debugfs_buffer_ids(text),
+		  (std::vector<std::uint64_t>{3, 7, 12}));
+	EXPECT_TRUE(detail::parse_debugfs_buffer_ids("").empty());
+}
