@@ -489,7 +489,16 @@ static struct sg_table *cenalloc_map(struct dma_buf_attachment *attach,
 	map = cenalloc_build_mapping(buf->backing, &m->c);
 	if (IS_ERR(map))
 		return ERR_CAST(map);
-	ret = dma_map_sgtable(attach->dev, &map->sgt, dir, 0);
+	/*
+	 * Another device already has these pages mapped: its map did the
+	 * cache maintenance, and CPU access since then was bracketed by
+	 * begin/end_cpu_access, which syncs every mapped attachment.  Doing
+	 * it again is redundant, and skipping it tells DMA-API debugging
+	 * that the overlap of a shared buffer is intended.  Unmap always
+	 * syncs: the CPU must see what this device wrote.
+	 */
+	ret = dma_map_sgtable(attach->dev, &map->sgt, dir,
+			      buf->backing->maps ? DMA_ATTR_SKIP_CPU_SYNC : 0);
 	if (ret) {
 		sg_free_table(&map->sgt);
 		kfree(map);

@@ -801,36 +801,32 @@ static int cen_imp_rw(struct cen_imp_file *cf, void __user *uarg)
 }
 
 /*
- * Copy between user memory and the pages of an attachment's mapping.  Each
- * scatterlist entry is reached through memremap(), which also works for
- * reserved memory outside the kernel's direct map (a carveout).
+ * Copy between a kernel buffer and the pages of an attachment's mapping.
+ * Each scatterlist entry is reached through memremap(), which also works
+ * for reserved memory outside the kernel's direct map (a carveout).
  */
-static int cen_imp_sg_copy(struct sg_table *sgt, struct cen_imp_rw *a)
+static int cen_imp_sg_copy(struct sg_table *sgt, u64 offset, u64 len,
+			   u8 *buf, bool write)
 {
-	u8 __user *up = u64_to_user_ptr(a->user_ptr);
-	u64 pos = 0, end = a->offset + a->len;
+	u64 pos = 0, end = offset + len;
 	struct scatterlist *sg;
-	int i, ret = 0;
+	int i;
 
 	for_each_sgtable_sg(sgt, sg, i) {
-		u64 lo = max(pos, a->offset), hi = min(pos + sg->length, end);
+		u64 lo = max(pos, offset), hi = min(pos + sg->length, end);
 		void *va;
 
 		if (lo < hi) {
 			va = memremap(sg_phys(sg), sg->length, MEMREMAP_WB);
 			if (!va)
 				return -ENOMEM;
-			if (a->flags & CEN_IMP_RW_WRITE)
-				ret = copy_from_user(va + (lo - pos),
-						     up + (lo - a->offset),
-						     hi - lo) ? -EFAULT : 0;
+			if (write)
+				memcpy(va + (lo - pos), buf + (lo - offset),
+				       hi - lo);
 			else
-				ret = copy_to_user(up + (lo - a->offset),
-						   va + (lo - pos),
-						   hi - lo) ? -EFAULT : 0;
+				memcpy(buf + (lo - offset), va + (lo - pos),
+				       hi - lo);
 			memunmap(va);
-			if (ret)
-				return ret;
 		}
 		pos += sg->length;
 		if (pos >= end)
@@ -839,10 +835,17 @@ static int cen_imp_sg_copy(struct sg_table *sgt, struct cen_imp_rw *a)
 	return 0;
 }
 
+/*
+ * User memory is copied before the reservation lock is taken and after it
+ * is dropped: a page fault under it would order mmap_lock after it, the
+ * reverse of cenalloc's fault handler.
+ */
 static int cen_imp_dma_rw(struct cen_imp_file *cf, void __user *uarg)
 {
+	bool write;
 	struct cen_imp_att *att;
 	struct cen_imp_rw a;
+	u8 *bounce;
 	int ret;
 
 	if (copy_from_user(&a, uarg, sizeof(a)))
@@ -856,6 +859,15 @@ static int cen_imp_dma_rw(struct cen_imp_file *cf, void __user *uarg)
 	if (a.len > CEN_IMP_MAX_RW || a.offset > att->dmabuf->size ||
 	    a.len > att->dmabuf->size - a.offset)
 		return -EINVAL;
+	write = a.flags & CEN_IMP_RW_WRITE;
+	bounce = kvmalloc(max_t(u64, a.len, 1), GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
+	if (write && copy_from_user(bounce, u64_to_user_ptr(a.user_ptr),
+				    a.len)) {
+		ret = -EFAULT;
+		goto out;
+	}
 
 	if (att->dynamic)
 		dma_resv_lock(att->dmabuf->resv, NULL);
@@ -867,12 +879,19 @@ static int cen_imp_dma_rw(struct cen_imp_file *cf, void __user *uarg)
 		/* The CPU stands in for the device: own the pages meanwhile. */
 		dma_sync_sgtable_for_cpu(&att->dev->pdev->dev, att->sgt,
 					 DMA_BIDIRECTIONAL);
-		ret = cen_imp_sg_copy(att->sgt, &a);
+		ret = cen_imp_sg_copy(att->sgt, a.offset, a.len, bounce,
+				      write);
 		dma_sync_sgtable_for_device(&att->dev->pdev->dev, att->sgt,
 					    DMA_BIDIRECTIONAL);
 	}
 	if (att->dynamic)
 		dma_resv_unlock(att->dmabuf->resv);
+
+	if (!ret && !write &&
+	    copy_to_user(u64_to_user_ptr(a.user_ptr), bounce, a.len))
+		ret = -EFAULT;
+out:
+	kvfree(bounce);
 	return ret;
 }
 
