@@ -58,7 +58,13 @@ std::vector<std::uint64_t> ids_by_probing(const Allocator &alloc)
 {
 	std::uint64_t top = 0;
 	std::vector<std::uint64_t> ids;
+	BufferInfo unused;
 
+	// The kernel checks the privilege before the id: a caller without
+	// it learns so here, before a probe buffer is made for nothing.
+	if (detail::try_info_by_id(alloc.fd(), 0, &unused) == EPERM)
+		throw Error(EPERM, "list cenalloc buffers",
+			    "INFO by id needs CAP_SYS_ADMIN (root)");
 	{
 		// No memory is ever allocated for it: nothing maps it.
 		const Buffer probe = alloc.create(
@@ -67,8 +73,7 @@ std::vector<std::uint64_t> ids_by_probing(const Allocator &alloc)
 		top = probe.id();
 	}
 	for (std::uint64_t id = 1; id < top; id++) {
-		BufferInfo info;
-		const int err = detail::try_info_by_id(alloc.fd(), id, &info);
+		const int err = detail::try_info_by_id(alloc.fd(), id, &unused);
 		if (err == ENOENT)
 			continue;
 		if (err == EPERM)

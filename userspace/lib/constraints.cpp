@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include "cenalloc/constraints.hpp"
 
+#include <algorithm>
+
 #include <linux/cenalloc.h>
 
 #include "cen_constraints_c.hpp"
@@ -81,10 +83,8 @@ Constraints &Constraints::unset(Field f)
 
 bool Constraints::empty() const
 {
-	for (const Slot &s : fields_)
-		if (s.value)
-			return false;
-	return true;
+	return std::ranges::none_of(fields_,
+				    [](const Slot &s) { return s.value.has_value(); });
 }
 
 bool Constraints::requires_contiguous() const

@@ -30,9 +30,11 @@ template <typename Arg> Arg abi_arg()
 	return arg;
 }
 
-// A user pointer as the ABI carries it.
+// A user pointer as the ABI carries it: a __u64, whatever the pointer
+// size, so that 32-bit and 64-bit callers share one struct layout.
 template <typename T> std::uint64_t abi_ptr(T *p)
 {
+	// NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast)
 	return reinterpret_cast<std::uintptr_t>(p);
 }
 

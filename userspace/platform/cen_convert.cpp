@@ -7,7 +7,7 @@ namespace cenalloc::platform {
 
 cen_constraints to_cen(const Constraints &c, cen_source src)
 {
-	cen_constraints out;
+	cen_constraints out{};
 
 	cen_constraints_init(&out);
 	for (Field f : kAllFields) {

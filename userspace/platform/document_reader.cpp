@@ -4,6 +4,7 @@
 // the first problem reported with its JSON path.
 #include <bit>
 #include <fstream>
+#include <ranges>
 #include <set>
 #include <sstream>
 
@@ -332,8 +333,10 @@ Document parse_document(std::string_view text)
 
 Document read_document(const std::filesystem::path &file)
 {
+	std::error_code ec;
+	if (std::filesystem::is_directory(file, ec))
+		throw InvalidInput(file.string(), "is a directory, not a file");
 	std::ifstream in(file, std::ios::binary);
-
 	if (!in)
 		throw InvalidInput(file.string(), "cannot be opened");
 	std::ostringstream text;
@@ -353,6 +356,7 @@ std::vector<PlatformBackend> backends_from_kernel(
 {
 	std::vector<PlatformBackend> out;
 
+	out.reserve(backends.size());
 	for (const Backend &b : backends)
 		out.push_back(PlatformBackend{
 			.name = b.name,
@@ -377,11 +381,12 @@ const Profile *matching_profile(const std::vector<Profile> &profiles,
 		return !key || (!value.empty() && *key == value);
 	};
 
-	for (auto it = profiles.rbegin(); it != profiles.rend(); ++it)
-		if (fits(it->match.device, device.name) &&
-		    fits(it->match.driver, device.driver) &&
-		    fits(it->match.bus, device.bus))
-			return &*it;
+	// Newest first, as the kernel keeps its list.
+	for (const Profile &p : std::ranges::reverse_view(profiles))
+		if (fits(p.match.device, device.name) &&
+		    fits(p.match.driver, device.driver) &&
+		    fits(p.match.bus, device.bus))
+			return &p;
 	return nullptr;
 }
 

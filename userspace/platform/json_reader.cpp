@@ -135,7 +135,7 @@ std::uint64_t read_number(const Json &value, const std::string &path,
 					   "(write large values as strings: "
 					   "\"0xffffffffffffffff\")");
 	} else if (value.is_string()) {
-		const std::string &s = value.get_ref<const std::string &>();
+		const auto &s = value.get_ref<const std::string &>();
 		std::string error;
 		if (s == "any") {
 			if (any == AnyValue::refused)
@@ -182,7 +182,7 @@ std::string read_string(const Json &value, const std::string &path,
 	if (!value.is_string())
 		throw InvalidInput(path, "must be a string, not " +
 						 type_name(value));
-	const std::string &s = value.get_ref<const std::string &>();
+	const auto &s = value.get_ref<const std::string &>();
 	if (s.empty() && !may_be_empty)
 		throw InvalidInput(path, "must not be empty");
 	if (s.size() > max_length)

@@ -37,16 +37,17 @@ cen_constraints resolve(const Document &doc, const PlatformDevice &d)
 		.iommu = d.iommu,
 		.coherent = d.coherent,
 	};
-	cen_constraints device_layer;
+	cen_constraints device_layer{};
 	cen_constraints_from_caps(&caps, &device_layer);
 
-	std::optional<cen_constraints> profile, driver;
+	std::optional<cen_constraints> profile;
+	std::optional<cen_constraints> driver;
 	if (const Profile *p = matching_profile(doc.profiles, d))
 		profile = to_cen(p->constraints, CEN_SRC_PROFILE);
 	if (d.declared)
 		driver = to_cen(*d.declared, CEN_SRC_DRIVER);
 
-	cen_constraints out;
+	cen_constraints out{};
 	cen_resolve(&device_layer, profile ? &*profile : nullptr,
 		    driver ? &*driver : nullptr, doc.relax_default, &out);
 	apply_exporter_limits(&out);
@@ -117,7 +118,7 @@ BufferDecision solve_buffer(const Document &doc, const PlatformBuffer &buf,
 		d.members.push_back({name, false, from_cen(members.back())});
 	}
 
-	const unsigned shift =
+	const auto shift =
 		static_cast<unsigned>(std::countr_zero(doc.page_size));
 	cen_solution sol{};
 	const int ret = cen_solve_members(
@@ -126,7 +127,7 @@ BufferDecision solve_buffer(const Document &doc, const PlatformBuffer &buf,
 	const std::uint64_t page = doc.page_size;
 	d.size = sol.size ? sol.size : (buf.size + page - 1) / page * page;
 
-	cen_constraints merged;
+	cen_constraints merged{};
 	cen_why merge_why{};
 	const bool mergeable =
 		cen_merge_all(members.data(), static_cast<u32>(members.size()),

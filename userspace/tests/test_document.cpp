@@ -136,6 +136,14 @@ TEST(Document, FileErrorsStartWithTheFileName)
 		EXPECT_EQ(std::string(e.what()),
 			  "/nonexistent/platform.json: cannot be opened");
 	}
+	try {
+		(void)read_document(CEN_PROFILES_DIR);
+		FAIL();
+	} catch (const InvalidInput &e) {
+		EXPECT_EQ(std::string(e.what()),
+			  std::string(CEN_PROFILES_DIR) +
+				  ": is a directory, not a file");
+	}
 }
 
 TEST(Document, BackendsFromTheKernelKeepEveryField)

@@ -25,7 +25,6 @@ const OptionSpec *find_option(const CommandSpec &spec, std::string_view name)
 } // namespace
 
 Arguments::Arguments(const CommandSpec &spec, std::vector<std::string> args)
-	: spec_(spec)
 {
 	const std::string cmd(spec.name);
 	bool options_done = false;

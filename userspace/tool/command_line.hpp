@@ -52,7 +52,6 @@ public:
 	}
 
 private:
-	const CommandSpec &spec_;
 	bool help_ = false;
 	std::vector<std::pair<std::string, std::string>> options_;
 	std::vector<std::string> positionals_;

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <cstdio>
 
 namespace cenalloc::tool {
 
@@ -50,23 +49,30 @@ std::string human_bytes(std::uint64_t bytes)
 {
 	static constexpr std::array<const char *, 5> kUnits = {
 		"KiB", "MiB", "GiB", "TiB", "PiB"};
+	std::size_t unit = 0;
+	std::uint64_t scale = 1024;
+
 	if (bytes < 1024)
 		return std::to_string(bytes) + (bytes == 1 ? " byte" : " bytes");
-	double v = static_cast<double>(bytes);
-	std::size_t unit = 0;
-	for (v /= 1024; v >= 1024 && unit + 1 < kUnits.size(); v /= 1024)
+	while (unit + 1 < kUnits.size() && bytes / scale >= 1024) {
+		scale *= 1024;
 		unit++;
-	std::array<char, 32> buf{};
-	std::snprintf(buf.data(), buf.size(), v < 10 ? "%.2f %s" : "%.1f %s",
-		      v, kUnits[unit]);
-	std::string s = buf.data();
-	// "4.00 MiB" reads better as "4 MiB".
-	if (auto dot = s.find('.'); dot != std::string::npos) {
-		auto sp = s.find(' ');
-		if (s.find_first_not_of('0', dot + 1) == sp)
-			s.erase(dot, sp - dot);
 	}
-	return s;
+	// Three significant digits, in integers: "3.96 MiB", "15.8 MiB",
+	// "812 KiB"; trailing zeros dropped ("4 MiB").
+	const std::uint64_t whole = bytes / scale;
+	const unsigned decimals = whole < 10 ? 2 : whole < 100 ? 1 : 0;
+	std::uint64_t frac_scale = 1;
+	for (unsigned i = 0; i < decimals; i++)
+		frac_scale *= 10;
+	// Rounded down, so a value never reads larger than it is.
+	const std::uint64_t frac = (bytes % scale) * frac_scale / scale;
+	std::string digits = std::to_string(frac);
+	digits.insert(0, decimals - std::min<std::size_t>(decimals, digits.size()), '0');
+	while (!digits.empty() && digits.back() == '0')
+		digits.pop_back();
+	return std::to_string(whole) + (digits.empty() ? "" : "." + digits) +
+	       " " + kUnits[unit];
 }
 
 } // namespace cenalloc::tool

@@ -42,7 +42,10 @@ platform::Document load_document(const std::string &path)
 
 void print_json(std::ostream &out, const platform::Json &json)
 {
-	out << json.dump(2) << "\n";
+	// Names come from the kernel and may be any bytes: replace what is
+	// not UTF-8 rather than fail to print.
+	out << json.dump(2, ' ', false, platform::Json::error_handler_t::replace)
+	    << "\n";
 }
 
 } // namespace cenalloc::tool

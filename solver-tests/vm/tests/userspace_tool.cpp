@@ -228,7 +228,8 @@ TEST_F(Tool, InfoShowsTheKernelsDecision)
 	cen::vm::Attachment att = cam.attach(buf.fd());
 	cen::vm::Mapping map = att.map();
 	ASSERT_TRUE(map.pass()) << map.describe();
-	cenalloc::Buffer idle = alloc().create({.size = 4096, .name = "tool-idle"});
+	// Buffer names are any bytes: the JSON output must still be JSON.
+	cenalloc::Buffer idle = alloc().create({.size = 4096, .name = "tool-idle\xff"});
 	const cenalloc::BufferInfo info = buf.info();
 	ASSERT_TRUE(info.backed);
 
