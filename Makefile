@@ -60,9 +60,13 @@ check-unit: deps build
 check-userspace: deps build
 	cd $(BUILD) && ctest -L userspace --output-on-failure
 
+# The solver's tests, then libcenalloc's and the tool's (the tool under
+# test is the sanitized build too).
 check-sanitize: deps configure-asan
-	cmake --build $(BUILD_ASAN) -j $(JOBS) --target cen-solver-tests
+	cmake --build $(BUILD_ASAN) -j $(JOBS) --target cen-solver-tests \
+		cenalloc-tests
 	$(call TESTS,$(BUILD_ASAN))
+	$(BUILD_ASAN)/userspace/tests/cenalloc-tests --gtest_brief=1
 
 check-fuzz: deps configure-asan
 	cmake --build $(BUILD_ASAN) -j $(JOBS) --target cen-fuzz
