@@ -3,8 +3,8 @@
 // Reading a cenalloc JSON document: every section, every field checked,
 // the first problem reported with its JSON path.
 #include <bit>
+#include <algorithm>
 #include <fstream>
-#include <ranges>
 #include <set>
 #include <sstream>
 
@@ -382,12 +382,13 @@ const Profile *matching_profile(const std::vector<Profile> &profiles,
 	};
 
 	// Newest first, as the kernel keeps its list.
-	for (const Profile &p : std::ranges::reverse_view(profiles))
-		if (fits(p.match.device, device.name) &&
-		    fits(p.match.driver, device.driver) &&
-		    fits(p.match.bus, device.bus))
-			return &p;
-	return nullptr;
+	const auto newest = std::find_if(
+		profiles.rbegin(), profiles.rend(), [&](const Profile &p) {
+			return fits(p.match.device, device.name) &&
+			       fits(p.match.driver, device.driver) &&
+			       fits(p.match.bus, device.bus);
+		});
+	return newest == profiles.rend() ? nullptr : &*newest;
 }
 
 } // namespace cenalloc::platform
