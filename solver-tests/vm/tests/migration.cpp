@@ -464,14 +464,9 @@ namespace {
 
 // ---- dynamic buffers and importers (CONFIG_DMABUF_MOVE_NOTIFY) ----------
 
-// Does the kernel under test have CONFIG_DMABUF_MOVE_NOTIFY?  run-vm.sh
-// packs the kernel's .config; without it, nothing is known.
 int kernel_has_move_notify()
 {
-	const std::string cfg = slurp("/etc/centest/kernel.config");
-	if (cfg.empty())
-		return -1;
-	return cfg.find("\nCONFIG_DMABUF_MOVE_NOTIFY=y\n") != std::string::npos;
+	return kernel_config("DMABUF_MOVE_NOTIFY");
 }
 
 uint64_t used_bytes(Cenalloc &c, const std::string &backend)

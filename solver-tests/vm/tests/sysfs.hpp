@@ -38,6 +38,19 @@ inline uint64_t read_u64(const std::string &path)
 	return v;
 }
 
+// CONFIG_<name> of the kernel under test, from the .config run-vm.sh
+// packs: 1 set (y or m), 0 not set, -1 not known.
+inline int kernel_config(const std::string &name)
+{
+	const std::string cfg = slurp("/etc/centest/kernel.config");
+	if (cfg.empty())
+		return -1;
+	for (const char *v : {"=y\n", "=m\n"})
+		if (cfg.find("\nCONFIG_" + name + v) != std::string::npos)
+			return 1;
+	return 0;
+}
+
 // tracefs: its own mount point on recent kernels, else inside debugfs.
 inline std::string tracing_dir()
 {
