@@ -31,6 +31,13 @@ fi
 KDIR=${KDIR:-/lib/modules/$KVER/build}
 KERNEL=${KERNEL:-/boot/vmlinuz-$KVER}
 MODDIR=${MODDIR:-/lib/modules/$KVER}
+# modprobe finds modules under <base>/lib/modules/$KVER: a MODDIR of that
+# shape elsewhere (make modules_install INSTALL_MOD_PATH=<base>) is searched
+# with -d <base>.
+MODPROBE_BASE=()
+if [[ $MODDIR != /lib/modules/"$KVER" && $MODDIR == */lib/modules/"$KVER" ]]; then
+	MODPROBE_BASE=(-d "${MODDIR%/lib/modules/"$KVER"}")
+fi
 OUT=${CEN_VM_OUT:-$ROOT/build/vm}
 # More than 4 GiB: memory nobody constrains then comes from above 4 GiB,
 # out of reach of 32-bit devices, as on the SoCs cenalloc is for; the
@@ -46,7 +53,9 @@ EXPORTER_DIR=$ROOT/kernel/exporter
 CENALLOC_KO=${CENALLOC_KO:-$EXPORTER_DIR/cenalloc.ko}
 # Build kernel/exporter first (1) or take cenalloc.ko as it is (0).
 BUILD_EXPORTER=${CEN_VM_BUILD_EXPORTER:-1}
-IMPORTER_DIR=$VM_DIR/importer
+# Where cen_importer.ko is built (in place); another kernel's run builds a
+# copy elsewhere so the two builds do not overwrite each other.
+IMPORTER_DIR=${CEN_VM_IMPORTER_DIR:-$VM_DIR/importer}
 BUILD=1
 RUN_NAME=check
 
@@ -85,9 +94,10 @@ usage: ${0##*/} [options]
   --timeout SEC    kill the VM after SEC seconds (default $TIMEOUT)
   --append ARGS    extra kernel command line
   -h, --help       this text
-Environment: KVER KDIR KERNEL CENALLOC_KO CEN_VM_BUILD_EXPORTER=0 CEN_VM_OUT CEN_VM_MEM CEN_VM_SMP
-  CEN_VM_TIMEOUT CEN_VM_TEST_TIMEOUT CEN_VM_APPEND CEN_VM_VERBOSE=1 (console
-  on the terminal too)
+Environment: KVER KDIR KERNEL MODDIR CENALLOC_KO CEN_VM_BUILD_EXPORTER=0
+  CEN_VM_IMPORTER_DIR CEN_VM_OUT CEN_VM_MEM
+  CEN_VM_SMP CEN_VM_TIMEOUT CEN_VM_TEST_TIMEOUT CEN_VM_APPEND
+  CEN_VM_VERBOSE=1 (console on the terminal too)
 EOF
 }
 
@@ -197,7 +207,8 @@ pack_module_file() {
 # A Debian module and what it needs, in load order.
 pack_distro_module() {
 	local deps line
-	deps=$(modprobe -S "$KVER" --show-depends "$1" 2>/dev/null) || die "no module $1 in $MODDIR"
+	deps=$(modprobe "${MODPROBE_BASE[@]}" -S "$KVER" --show-depends "$1" 2>/dev/null) ||
+		die "no module $1 in $MODDIR"
 	while read -r line; do
 		case $line in
 		insmod\ *) line=${line#insmod }; pack_module_file "${line%% *}" ;;
@@ -235,6 +246,9 @@ for f in modules.builtin modules.builtin.modinfo modules.order; do
 	[[ -f $MODDIR/$f ]] && cp "$MODDIR/$f" "$STAGE/lib/modules/$KVER/"
 done
 depmod -b "$STAGE" "$KVER"
+# The configuration of the kernel under test, for tests whose expectations
+# depend on it (CONFIG_DMABUF_MOVE_NOTIFY, CONFIG_DMA_CMA...).
+[[ -f $KDIR/.config ]] && cp "$KDIR/.config" "$STAGE/etc/centest/kernel.config"
 
 : >"$STAGE/etc/centest/tests.list"
 while read -r name args; do
