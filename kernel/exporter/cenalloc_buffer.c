@@ -336,33 +336,51 @@ static int cenalloc_ensure_backed(struct cenalloc_buffer *buf)
 	return 0;
 }
 
+/*
+ * Segments become scatterlist entries no longer than the DMA API says the
+ * device takes and not crossing its boundary.  That is the segment itself
+ * unless the device never set dma_parms: then the DMA API assumes 64 KiB,
+ * which the constraint model does not (it would make every contiguous
+ * device without dma_parms refuse large buffers).  A contiguous segment
+ * split this way stays contiguous, which is what such devices check.
+ */
 struct cenalloc_sg_fill {
-	struct scatterlist *sg;
+	struct scatterlist *sg;	/* NULL: only count */
 	u32 count;
+	u64 max_len;
+	u64 boundary;
 };
-
-static int cenalloc_sg_count(void *ctx, u64 addr, u64 len)
-{
-	((struct cenalloc_sg_fill *)ctx)->count++;
-	return 0;
-}
 
 static int cenalloc_sg_emit(void *ctx, u64 addr, u64 len)
 {
 	struct cenalloc_sg_fill *f = ctx;
 
-	sg_set_page(f->sg, pfn_to_page(PHYS_PFN(addr)), len, 0);
-	f->sg = sg_next(f->sg);
-	f->count++;
+	while (len) {
+		u64 room = f->boundary - (addr & f->boundary) + 1;
+		u64 n = min3(len, f->max_len, room ? room : len);
+
+		if (f->sg) {
+			sg_set_page(f->sg, pfn_to_page(PHYS_PFN(addr)), n, 0);
+			f->sg = sg_next(f->sg);
+		}
+		f->count++;
+		addr += n;
+		len -= n;
+	}
 	return 0;
 }
 
-/* The scatterlist a device with @c sees of the backing. */
+/* The scatterlist @dev, with constraints @c, sees of the backing. */
 static struct cenalloc_mapping *
 cenalloc_build_mapping(struct cenalloc_backing *bk,
-		       const struct cen_constraints *c)
+		       const struct cen_constraints *c, struct device *dev)
 {
-	struct cenalloc_sg_fill f = {};
+	struct cenalloc_sg_fill f = {
+		/* Whole pages: an sg entry of a page-backed buffer. */
+		.max_len = max_t(u64, rounddown(dma_get_max_seg_size(dev),
+						PAGE_SIZE), PAGE_SIZE),
+		.boundary = dma_get_seg_boundary(dev),
+	};
 	struct cenalloc_mapping *map;
 	u32 r;
 	int ret = 0;
@@ -370,7 +388,7 @@ cenalloc_build_mapping(struct cenalloc_backing *bk,
 	for (r = 0; r < bk->nr_runs && !ret; r++)
 		ret = cen_split_chunk(c, bk->runs[r].addr, bk->runs[r].len,
 				      r + 1 == bk->nr_runs, PAGE_SHIFT,
-				      cenalloc_sg_count, &f);
+				      cenalloc_sg_emit, &f);
 	if (ret)
 		return ERR_PTR(-EINVAL);
 	map = kzalloc(sizeof(*map), GFP_KERNEL);
@@ -486,7 +504,7 @@ static struct sg_table *cenalloc_map(struct dma_buf_attachment *attach,
 	ret = cenalloc_ensure_backed(buf);
 	if (ret)
 		return ERR_PTR(ret);
-	map = cenalloc_build_mapping(buf->backing, &m->c);
+	map = cenalloc_build_mapping(buf->backing, &m->c, attach->dev);
 	if (IS_ERR(map))
 		return ERR_CAST(map);
 	/*
