@@ -16,7 +16,8 @@ CEN_VM_MK_INCLUDED := 1
 CEN_VM_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 CEN_VM_ARGS ?=
 CEN_VM_PACKAGES := qemu-system-x86 busybox-static linux-image-6.12-amd64 \
-	linux-headers-6.12-amd64 cpio kmod xz-utils libgtest-dev g++ make
+	linux-headers-6.12-amd64 cpio kmod xz-utils libgtest-dev g++ make \
+	cmake nlohmann-json3-dev pkgconf
 CEN_VM_SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 vm-prep:
