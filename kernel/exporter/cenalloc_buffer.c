@@ -23,15 +23,9 @@ static atomic64_t cenalloc_next_id = ATOMIC64_INIT(0);
 static const struct dma_buf_ops cenalloc_dmabuf_ops;
 static const struct dma_buf_ops cenalloc_dynamic_ops;
 
-static bool cenalloc_ops(const struct dma_buf *dmabuf)
-{
-	return dmabuf->ops == &cenalloc_dmabuf_ops ||
-	       dmabuf->ops == &cenalloc_dynamic_ops;
-}
-
 struct cenalloc_buffer *cenalloc_buffer_from_dmabuf(struct dma_buf *dmabuf)
 {
-	return cenalloc_ops(dmabuf) ? dmabuf->priv : NULL;
+	return cenalloc_is_cenalloc_dmabuf(dmabuf) ? dmabuf->priv : NULL;
 }
 
 /**
@@ -42,7 +36,8 @@ struct cenalloc_buffer *cenalloc_buffer_from_dmabuf(struct dma_buf *dmabuf)
  */
 bool cenalloc_is_cenalloc_dmabuf(const struct dma_buf *dmabuf)
 {
-	return cenalloc_ops(dmabuf);
+	return dmabuf->ops == &cenalloc_dmabuf_ops ||
+	       dmabuf->ops == &cenalloc_dynamic_ops;
 }
 EXPORT_SYMBOL_GPL(cenalloc_is_cenalloc_dmabuf);
 
@@ -151,6 +146,12 @@ int cenalloc_backing_fits(const struct cenalloc_backing *bk,
 	if (why)
 		*why = f.why;
 	return ret;
+}
+
+/* A kernel mapping of the whole backing (carveout pages included). */
+void *cenalloc_backing_vmap(const struct cenalloc_backing *bk)
+{
+	return vmap(bk->pages, bk->size >> PAGE_SHIFT, VM_MAP, PAGE_KERNEL);
 }
 
 void cenalloc_backing_free(struct cenalloc_backing *bk)
@@ -447,18 +448,16 @@ static int cenalloc_attach(struct dma_buf *dmabuf,
 				cenalloc_member_name(buf, why.member));
 		goto unlink;
 	}
-	attach->priv = m;
 	if (buf->backing && cenalloc_backing_fits(buf->backing, &m->c, &why)) {
 		/* Late and stricter: the backing moves or the attach fails. */
 		cen_why_format(&why, text, sizeof(text));
 		ret = cenalloc_migrate(buf, m, text);
-		if (ret) {
-			attach->priv = NULL;
+		if (ret)
 			goto unlink;
-		}
 	} else {
 		cenalloc_decide(buf, 0, "attached %s", m->name);
 	}
+	attach->priv = m;
 	trace_cenalloc_attach(buf->id, m->name, m->c.max_segments,
 			      m->c.addr_limit, 0);
 	dma_resv_unlock(dmabuf->resv);
@@ -524,8 +523,6 @@ static struct sg_table *cenalloc_map(struct dma_buf_attachment *attach,
 	}
 	buf->backing->maps++;
 	m->sgt = &map->sgt;
-	m->nr_segments = map->sgt.nents;
-	m->flags |= CENALLOC_ATT_MAPPED;
 	return &map->sgt;
 }
 
@@ -546,11 +543,8 @@ static void cenalloc_unmap(struct dma_buf_attachment *attach,
 	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
 	sg_free_table(sgt);
 	kfree(map);
-	if (m->sgt == sgt) {
+	if (m->sgt == sgt)
 		m->sgt = NULL;
-		m->nr_segments = 0;
-		m->flags &= ~CENALLOC_ATT_MAPPED;
-	}
 	if (!--bk->maps && bk != buf->backing) {
 		list_del(&bk->retired);
 		cenalloc_backing_free(bk);
@@ -646,8 +640,7 @@ static int cenalloc_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	if (ret)
 		return ret;
 	if (!buf->vmap_count) {
-		buf->vaddr = vmap(buf->backing->pages, buf->size >> PAGE_SHIFT,
-				  VM_MAP, PAGE_KERNEL);
+		buf->vaddr = cenalloc_backing_vmap(buf->backing);
 		if (!buf->vaddr)
 			return -ENOMEM;
 	}
@@ -822,8 +815,8 @@ void cenalloc_buffer_show(struct seq_file *s, struct cenalloc_buffer *buf)
 	list_for_each_entry(m, &buf->members, node) {
 		seq_printf(s, "  %s %s%s segments %u:",
 			   m->flags & CENALLOC_ATT_HINT ? "hint" : "attach",
-			   m->name, m->flags & CENALLOC_ATT_MAPPED ?
-			   " mapped" : "", m->nr_segments);
+			   m->name, m->sgt ? " mapped" : "",
+			   cenalloc_member_segments(m));
 		for (f = 0; f < CEN_F_COUNT; f++)
 			if (m->c.src[f] != CEN_SRC_NONE)
 				seq_printf(s, " %s=0x%llx (%s)",

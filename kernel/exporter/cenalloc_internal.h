@@ -93,12 +93,23 @@ struct cenalloc_member {
 	struct cen_constraints c;
 	char name[CENALLOC_DEVNAME_LEN];
 	char driver[CENALLOC_NAME_LEN];
-	u32 flags;			/* CENALLOC_ATT_* */
+	u32 flags;			/* CENALLOC_ATT_* but MAPPED */
 	struct dma_buf_attachment *attach;	/* NULL for hints */
 	struct sg_table *sgt;		/* this device's current mapping */
-	u32 nr_segments;
 	u32 pins;			/* dma_buf_pin() calls in force */
 };
+
+/* A member's flags as INFO and debugfs show them. */
+static inline u32 cenalloc_member_flags(const struct cenalloc_member *m)
+{
+	return m->flags | (m->sgt ? CENALLOC_ATT_MAPPED : 0);
+}
+
+/* Entries of a member's current mapping, 0 when unmapped. */
+static inline u32 cenalloc_member_segments(const struct cenalloc_member *m)
+{
+	return m->sgt ? m->sgt->nents : 0;
+}
 
 /**
  * struct cenalloc_buffer - exporter-private state of one dma-buf.
@@ -182,6 +193,7 @@ int cenalloc_backing_alloc(struct cenalloc_buffer *buf,
 int cenalloc_backing_fits(const struct cenalloc_backing *bk,
 			  const struct cen_constraints *c, struct cen_why *why);
 void cenalloc_backing_free(struct cenalloc_backing *bk);
+void *cenalloc_backing_vmap(const struct cenalloc_backing *bk);
 struct dma_buf *cenalloc_buffer_create(u64 len, u32 flags, u32 fd_flags,
 				       const char *name,
 				       struct list_head *hints, u32 nr_hints);

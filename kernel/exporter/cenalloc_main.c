@@ -328,8 +328,8 @@ static void cenalloc_fill_info(struct cenalloc_buffer *buf,
 			break;
 		strscpy(att[i].device, m->name, sizeof(att[i].device));
 		strscpy(att[i].driver, m->driver, sizeof(att[i].driver));
-		att[i].flags = m->flags;
-		att[i].nr_segments = m->nr_segments;
+		att[i].flags = cenalloc_member_flags(m);
+		att[i].nr_segments = cenalloc_member_segments(m);
 		cenalloc_constraints_to_uapi(&m->c, &att[i].c);
 		i++;
 	}

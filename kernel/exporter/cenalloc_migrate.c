@@ -45,14 +45,6 @@ u32 cenalloc_inject_migration;
 /* How long a move waits for the devices' fences before it gives up. */
 #define CENALLOC_FENCE_TIMEOUT_MS	2000
 
-/* May @m keep a mapping while the buffer moves? Only if it can be told. */
-static bool cenalloc_member_movable(const struct cenalloc_buffer *buf,
-				    const struct cenalloc_member *m)
-{
-	return IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY) && buf->dynamic &&
-	       (m->flags & CENALLOC_ATT_DYNAMIC) && !m->pins;
-}
-
 /*
  * Who keeps the old backing in use; NULL when nobody does.  *@notify is
  * set when dynamic importers hold mappings that they must be told about.
@@ -78,7 +70,11 @@ static const char *cenalloc_move_blocker(struct cenalloc_buffer *buf,
 		}
 		if (!m->sgt)
 			continue;
-		if (!cenalloc_member_movable(buf, m)) {
+		/*
+		 * Only a dynamic importer of a dynamic buffer (which exists
+		 * only with CONFIG_DMABUF_MOVE_NOTIFY) can be told to let go.
+		 */
+		if (!buf->dynamic || !(m->flags & CENALLOC_ATT_DYNAMIC)) {
 			snprintf(who, len, "%s has it mapped", m->name);
 			return who;
 		}
@@ -110,19 +106,9 @@ static int cenalloc_quiesce(struct cenalloc_buffer *buf, char *why,
 		return left ? (int)left : -ETIMEDOUT;
 	}
 	/* A mapping an importer kept now points at the old backing. */
-	list_for_each_entry(m, &buf->members, node) {
-		if (!m->sgt)
-			continue;
+	list_for_each_entry(m, &buf->members, node)
 		m->sgt = NULL;
-		m->nr_segments = 0;
-		m->flags &= ~CENALLOC_ATT_MAPPED;
-	}
 	return 0;
-}
-
-static void *cenalloc_backing_vmap(const struct cenalloc_backing *bk)
-{
-	return vmap(bk->pages, bk->size >> PAGE_SHIFT, VM_MAP, PAGE_KERNEL);
 }
 
 /* Copy @src to @dst, both kernel mappings of @size bytes. */
