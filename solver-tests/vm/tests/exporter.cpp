@@ -22,65 +22,14 @@
 #include <unistd.h>
 
 #include "cenalloc.hpp"
+#include "module_test.hpp"
 #include "sysfs.hpp"
 
 using namespace cen::vm;
 
 namespace {
 
-constexpr uint64_t kKiB = 1ULL << 10;
-constexpr uint64_t kMiB = 1ULL << 20;
-
-uint64_t allocations(Cenalloc &c, const std::string &backend)
-{
-	std::vector<cenalloc_backend_info> b;
-	c.query(&b);
-	for (const auto &x : b)
-		if (backend == x.name)
-			return x.allocations;
-	return ~0ULL;
-}
-
-class Exporter : public testing::Test {
-protected:
-	void SetUp() override
-	{
-		if (!Cenalloc::available() || !Importer::available())
-			GTEST_SKIP() << "cenalloc.ko or cen_importer.ko not loaded";
-		cen_ = std::make_unique<Cenalloc>();
-		imp_ = std::make_unique<Importer>();
-	}
-
-	// A plain device: no declaration, no IOMMU: contiguous by default.
-	// The checker is told so, and checks it on its own.
-	DeviceSpec plain(const char *name, uint32_t bits = 32)
-	{
-		return DeviceSpec{.name = name,
-				  .dma_bits = bits,
-				  .max_seg_size = UINT32_MAX,
-				  .flags = CEN_IMP_DEV_CONTIG};
-	}
-	// Declared scatter-gather by its driver, with a segment size limit.
-	DeviceSpec scatter(const char *name, uint32_t bits, uint32_t seg)
-	{
-		return DeviceSpec{.name = name,
-				  .dma_bits = bits,
-				  .max_seg_size = seg,
-				  .declare = CEN_IMP_DECLARE_SCATTER};
-	}
-	// Behind an IOMMU as far as cenalloc is told: takes any pages.
-	DeviceSpec iommu(const char *name)
-	{
-		return DeviceSpec{.name = name,
-				  .dma_bits = 64,
-				  .max_seg_size = UINT32_MAX,
-				  .declare = CEN_IMP_DECLARE_SCATTER,
-				  .flags = CEN_IMP_DEV_DECL_IOMMU};
-	}
-
-	std::unique_ptr<Cenalloc> cen_;
-	std::unique_ptr<Importer> imp_;
-};
+class Exporter : public ModuleTest {};
 
 TEST_F(Exporter, QueryNamesBackendsNotNumbers)
 {
@@ -111,8 +60,8 @@ TEST_F(Exporter, QueryNamesBackendsNotNumbers)
 
 TEST_F(Exporter, NothingIsAllocatedBeforeTheFirstMap)
 {
-	const uint64_t before_contig = allocations(*cen_, "contig");
-	const uint64_t before_system = allocations(*cen_, "system");
+	const uint64_t before_contig = backend(*cen_, "contig").allocations;
+	const uint64_t before_system = backend(*cen_, "system").allocations;
 	Device dev = imp_->create_device(plain("cen-lazy"));
 	UniqueFd buf = cen_->create(kMiB, "lazy");
 
@@ -129,8 +78,8 @@ TEST_F(Exporter, NothingIsAllocatedBeforeTheFirstMap)
 	EXPECT_EQ(i.members[0].c.max_segments, 1U);
 	EXPECT_EQ(i.members[0].c.src[1], CENALLOC_SRC_DEFAULT)
 		<< "contiguity comes from the default policy";
-	EXPECT_EQ(allocations(*cen_, "contig"), before_contig);
-	EXPECT_EQ(allocations(*cen_, "system"), before_system);
+	EXPECT_EQ(backend(*cen_, "contig").allocations, before_contig);
+	EXPECT_EQ(backend(*cen_, "system").allocations, before_system);
 
 	Mapping map = att.map();
 	EXPECT_TRUE(map.pass()) << map.describe();
@@ -138,7 +87,7 @@ TEST_F(Exporter, NothingIsAllocatedBeforeTheFirstMap)
 	i = cen_->info(buf.get());
 	EXPECT_TRUE(i.backed());
 	EXPECT_EQ(i.backend(), "contig") << i.reason();
-	EXPECT_EQ(allocations(*cen_, "contig"), before_contig + 1);
+	EXPECT_EQ(backend(*cen_, "contig").allocations, before_contig + 1);
 	std::cout << "decision: " << i.reason() << "\n";
 }
 

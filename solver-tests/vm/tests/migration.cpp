@@ -22,13 +22,13 @@
 #include <gtest/gtest.h>
 
 #include "cenalloc.hpp"
+#include "module_test.hpp"
 #include "sysfs.hpp"
 
 using namespace cen::vm;
 
 namespace {
 
-constexpr uint64_t kMiB = 1ULL << 20;
 constexpr size_t kPage = 4096;
 const std::string kInject = "/sys/kernel/debug/cenalloc/inject_migration_failure";
 // Its bits, CENALLOC_INJECT_* in kernel/exporter/cenalloc_internal.h.
@@ -74,42 +74,8 @@ private:
 	bool ok_;
 };
 
-class Migration : public testing::Test {
+class Migration : public ModuleTest {
 protected:
-	void SetUp() override
-	{
-		if (!Cenalloc::available() || !Importer::available())
-			GTEST_SKIP() << "cenalloc.ko or cen_importer.ko not loaded";
-		cen_ = std::make_unique<Cenalloc>();
-		imp_ = std::make_unique<Importer>();
-	}
-
-	// No IOMMU, 32-bit, undeclared: contiguous below 4 GiB.
-	static DeviceSpec camera(const char *name)
-	{
-		return DeviceSpec{.name = name,
-				  .dma_bits = 32,
-				  .max_seg_size = UINT32_MAX,
-				  .flags = CEN_IMP_DEV_CONTIG};
-	}
-	// A 32-bit DMA engine whose driver says it does scatter-gather.
-	static DeviceSpec dma32(const char *name)
-	{
-		return DeviceSpec{.name = name,
-				  .dma_bits = 32,
-				  .max_seg_size = UINT32_MAX,
-				  .declare = CEN_IMP_DECLARE_SCATTER};
-	}
-	// Behind an IOMMU: takes any pages anywhere.
-	static DeviceSpec gpu(const char *name)
-	{
-		return DeviceSpec{.name = name,
-				  .dma_bits = 64,
-				  .max_seg_size = UINT32_MAX,
-				  .declare = CEN_IMP_DECLARE_SCATTER,
-				  .flags = CEN_IMP_DEV_DECL_IOMMU};
-	}
-
 	// A buffer the application has filled before any device attached.
 	UniqueFd filled(uint64_t len, uint64_t seed, const char *name)
 	{
@@ -141,9 +107,6 @@ protected:
 		EXPECT_EQ(a.migrations, b.migrations);
 		EXPECT_EQ(a.migrated_bytes, b.migrated_bytes);
 	}
-
-	std::unique_ptr<Cenalloc> cen_;
-	std::unique_ptr<Importer> imp_;
 };
 
 TEST_F(Migration, LateContiguousCameraMovesAUserFilledBuffer)
@@ -159,7 +122,7 @@ TEST_F(Migration, LateContiguousCameraMovesAUserFilledBuffer)
 	ASSERT_EQ(before.backend(), "system") << before.reason();
 	EXPECT_EQ(before.info.migrations, 0U);
 
-	Device cam = imp_->create_device(camera("cen-mig-cam"));
+	Device cam = imp_->create_device(plain("cen-mig-cam"));
 	Attachment a = cam.attach(buf.get());
 	BufferInfo after = cen_->info(buf.get());
 	ASSERT_EQ(after.info.migrations, 1U)
@@ -175,6 +138,8 @@ TEST_F(Migration, LateContiguousCameraMovesAUserFilledBuffer)
 	EXPECT_NE(why.find("from system"), std::string::npos) << why;
 	EXPECT_NE(why.find("to " + after.backend()), std::string::npos) << why;
 	std::cout << "moved: " << why << "\n";
+	const std::string d = slurp("/sys/kernel/debug/cenalloc/buffers");
+	EXPECT_NE(d.find("  last migration: " + why), std::string::npos) << d;
 
 	// The camera's own checker: one segment, below 4 GiB.
 	Mapping m = a.map();
@@ -202,9 +167,9 @@ TEST_F(Migration, LateContiguousCameraMovesAUserFilledBuffer)
 TEST_F(Migration, MovedBufferServesEveryMember)
 {
 	const uint64_t len = 2 * kMiB;
-	Device g = imp_->create_device(gpu("cen-mig-gpu"));
-	Device d = imp_->create_device(dma32("cen-mig-dma32"));
-	Device c = imp_->create_device(camera("cen-mig-cam2"));
+	Device g = imp_->create_device(iommu("cen-mig-gpu"));
+	Device d = imp_->create_device(scatter("cen-mig-dma32", 32, UINT32_MAX));
+	Device c = imp_->create_device(plain("cen-mig-cam2"));
 	UniqueFd buf = filled(len, 3, "late-three");
 	Attachment ag = g.attach(buf.get());
 	Attachment ad = d.attach(buf.get());
@@ -230,8 +195,8 @@ TEST_F(Migration, MovedBufferServesEveryMember)
 TEST_F(Migration, MappedImporterBlocksTheMoveAndNothingChanges)
 {
 	const uint64_t len = 4 * kMiB;
-	Device g = imp_->create_device(gpu("cen-busy-gpu"));
-	Device c = imp_->create_device(camera("cen-busy-cam"));
+	Device g = imp_->create_device(iommu("cen-busy-gpu"));
+	Device c = imp_->create_device(plain("cen-busy-cam"));
 	UniqueFd buf = filled(len, 4, "busy");
 	Attachment ag = g.attach(buf.get());
 	Mapping mg = ag.map();
@@ -264,7 +229,7 @@ TEST_F(Migration, MappedImporterBlocksTheMoveAndNothingChanges)
 TEST_F(Migration, KernelVmapBlocksTheMove)
 {
 	const uint64_t len = kMiB;
-	Device c = imp_->create_device(camera("cen-vmap-cam"));
+	Device c = imp_->create_device(plain("cen-vmap-cam"));
 	UniqueFd buf = filled(len, 5, "vmapped");
 	VMap v = imp_->vmap(buf.get());
 	const Snapshot before = snapshot(buf.get());
@@ -323,7 +288,7 @@ TEST_F(Migration, ThreadsUsingTheMappingLoseNothingDuringTheMove)
 	};
 
 	wait_passes(2);
-	Device c = imp_->create_device(camera("cen-threads-cam"));
+	Device c = imp_->create_device(plain("cen-threads-cam"));
 	const uint64_t at_attach = passes.load();
 	Attachment a = c.attach(buf.get());
 	const uint64_t after_attach = passes.load();
@@ -368,7 +333,7 @@ TEST_F(Migration, InjectedFailuresLoseNothing)
 		CpuAccess cpu(buf.get());
 		fill(map.data(), len, 6);
 	}
-	Device c = imp_->create_device(camera("cen-inject-cam"));
+	Device c = imp_->create_device(plain("cen-inject-cam"));
 	const Snapshot before = snapshot(buf.get());
 
 	struct {
@@ -425,7 +390,7 @@ TEST_F(Migration, NoBackendForTheLateDeviceRefusesWithAReason)
 		fill(map.data(), len, 7);
 	}
 	const Snapshot before = snapshot(buf.get());
-	Device c = imp_->create_device(camera("cen-nomem-cam"));
+	Device c = imp_->create_device(plain("cen-nomem-cam"));
 	Attachment ac;
 	EXPECT_EQ(c.try_attach(buf.get(), &ac), -ENOMEM);
 	expect_unchanged(before, snapshot(buf.get()));
@@ -446,7 +411,7 @@ TEST_F(Migration, TracepointRecordsSizeAndDuration)
 	ASSERT_TRUE(write_file(trace, "")) << trace;
 	ASSERT_TRUE(write_file(ev, "1")) << ev;
 	UniqueFd buf = filled(kMiB, 8, "traced-move");
-	Device c = imp_->create_device(camera("cen-trace-cam"));
+	Device c = imp_->create_device(plain("cen-trace-cam"));
 	Attachment a = c.attach(buf.get());
 	write_file(ev, "0");
 	BufferInfo i = cen_->info(buf.get());
@@ -464,21 +429,6 @@ namespace {
 
 // ---- dynamic buffers and importers (CONFIG_DMABUF_MOVE_NOTIFY) ----------
 
-int kernel_has_move_notify()
-{
-	return kernel_config("DMABUF_MOVE_NOTIFY");
-}
-
-uint64_t used_bytes(Cenalloc &c, const std::string &backend)
-{
-	std::vector<cenalloc_backend_info> b;
-	c.query(&b);
-	for (const auto &x : b)
-		if (backend == x.name)
-			return x.used_bytes;
-	return ~0ULL;
-}
-
 class Dynamic : public Migration {
 protected:
 	void SetUp() override
@@ -488,7 +438,7 @@ protected:
 			return;
 		const bool feat = cen_->query().features &
 				  CENALLOC_FEAT_MOVE_NOTIFY;
-		const int cfg = kernel_has_move_notify();
+		const int cfg = kernel_config("DMABUF_MOVE_NOTIFY");
 		if (cfg >= 0) {
 			ASSERT_EQ(feat, cfg == 1)
 				<< "QUERY disagrees with the kernel's config";
@@ -520,8 +470,8 @@ TEST_F(Migration, DynamicBuffersNeedMoveNotify)
 	const int r = cen_->try_create(kMiB, "dynamic", {}, &buf,
 				       CENALLOC_CREATE_DYNAMIC);
 	EXPECT_EQ(r, feat ? 0 : -EOPNOTSUPP);
-	if (kernel_has_move_notify() >= 0) {
-		EXPECT_EQ(feat, kernel_has_move_notify() == 1);
+	if (kernel_config("DMABUF_MOVE_NOTIFY") >= 0) {
+		EXPECT_EQ(feat, kernel_config("DMABUF_MOVE_NOTIFY") == 1);
 	}
 }
 
@@ -532,13 +482,16 @@ TEST_F(Dynamic, ImporterIsToldWaitedForAndMapsTheNewPages)
 {
 	const uint64_t len = 4 * kMiB;
 	const uint32_t busy_ms = 300;
-	Device g = imp_->create_device(gpu("cen-dyn-gpu"));
-	Device c = imp_->create_device(camera("cen-dyn-cam"));
+	Device g = imp_->create_device(iommu("cen-dyn-gpu"));
+	Device c = imp_->create_device(plain("cen-dyn-cam"));
 	UniqueFd buf = dynamic_filled(len, 20, "dyn");
 	Attachment ag = g.attach(buf.get(), CEN_IMP_ATTACH_DYNAMIC);
 	Mapping mg = ag.map();
 	ASSERT_TRUE(mg.pass()) << mg.describe();
 	ASSERT_EQ(ag.busy(busy_ms), 0);
+	const std::string d = slurp("/sys/kernel/debug/cenalloc/buffers");
+	EXPECT_NE(d.find("'dyn' size 4194304 dynamic backed by"),
+		  std::string::npos) << d;
 
 	const auto t0 = std::chrono::steady_clock::now();
 	Attachment ac = c.attach(buf.get());
@@ -569,25 +522,51 @@ TEST_F(Dynamic, ImporterIsToldWaitedForAndMapsTheNewPages)
 TEST_F(Dynamic, LazyImporterKeepsTheOldPagesUntilItUnmaps)
 {
 	const uint64_t len = 4 * kMiB;
-	Device g = imp_->create_device(gpu("cen-lazy-gpu"));
-	Device c = imp_->create_device(camera("cen-lazy-cam"));
+	Device g = imp_->create_device(iommu("cen-lazy-gpu"));
+	Device c = imp_->create_device(plain("cen-lazy-cam"));
 	UniqueFd buf = dynamic_filled(len, 21, "lazy");
 	Attachment ag = g.attach(buf.get(), CEN_IMP_ATTACH_DYNAMIC |
 						    CEN_IMP_ATTACH_LAZY);
 	Mapping mg = ag.map();
-	const uint64_t system_before = used_bytes(*cen_, "system");
+	const uint64_t system_before = backend(*cen_, "system").used_bytes;
 	Attachment ac = c.attach(buf.get());
 	ASSERT_EQ(cen_->info(buf.get()).info.migrations, 1U);
 	std::vector<uint8_t> tmp(16);
 	EXPECT_EQ(ag.try_dma_rw(0, tmp.data(), tmp.size(), false), -ESTALE);
-	EXPECT_EQ(used_bytes(*cen_, "system"), system_before)
+	EXPECT_EQ(backend(*cen_, "system").used_bytes, system_before)
 		<< "the old pages went while the GPU still had them mapped";
 	ASSERT_EQ(mg.unmap(), 0);
-	EXPECT_EQ(used_bytes(*cen_, "system"), system_before - len)
+	EXPECT_EQ(backend(*cen_, "system").used_bytes, system_before - len)
 		<< "the old pages outlived the GPU's last mapping";
 	Mapping mg2 = ag.map();
 	std::vector<uint8_t> seen = ag.dma_read(0, len);
 	EXPECT_EQ(mismatch(seen.data(), len, 21), len);
+}
+
+// DMA that outlasts the move's patience (2 s): the attach fails, the
+// buffer keeps its memory, members and contents, and the GPU, already told
+// to let go, maps the very same pages again.
+TEST_F(Dynamic, FenceThatOutlastsTheWaitFailsTheMoveAndLosesNothing)
+{
+	const uint64_t len = kMiB;
+	Device g = imp_->create_device(iommu("cen-slow-gpu"));
+	Device c = imp_->create_device(plain("cen-slow-cam"));
+	UniqueFd buf = dynamic_filled(len, 23, "slow");
+	Attachment ag = g.attach(buf.get(), CEN_IMP_ATTACH_DYNAMIC);
+	Mapping mg = ag.map();
+	const Snapshot before = snapshot(buf.get());
+	ASSERT_EQ(ag.busy(3000), 0);
+	Attachment ac;
+	EXPECT_EQ(c.try_attach(buf.get(), &ac), -ETIMEDOUT);
+	expect_unchanged(before, snapshot(buf.get()));
+	const std::string why = cen_->info(buf.get()).reason();
+	EXPECT_NE(why.find("moving failed: fences not signalled within 2000 ms"),
+		  std::string::npos) << why;
+	Mapping again;
+	ASSERT_EQ(ag.try_map(&again), 0);
+	EXPECT_TRUE(again.pass()) << again.describe();
+	std::vector<uint8_t> seen = ag.dma_read(0, len);
+	EXPECT_EQ(mismatch(seen.data(), len, 23), len);
 }
 
 // A pinned mapping does not move: here the dma-buf core pinned it for an
@@ -595,8 +574,8 @@ TEST_F(Dynamic, LazyImporterKeepsTheOldPagesUntilItUnmaps)
 TEST_F(Dynamic, PinnedMappingBlocksTheMove)
 {
 	const uint64_t len = kMiB;
-	Device g = imp_->create_device(gpu("cen-pin-gpu"));
-	Device c = imp_->create_device(camera("cen-pin-cam"));
+	Device g = imp_->create_device(iommu("cen-pin-gpu"));
+	Device c = imp_->create_device(plain("cen-pin-cam"));
 	UniqueFd buf = dynamic_filled(len, 22, "pinned");
 	Attachment ag = g.attach(buf.get());
 	const Snapshot before = snapshot(buf.get());

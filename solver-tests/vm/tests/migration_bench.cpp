@@ -18,12 +18,12 @@
 #include <sys/mman.h>
 
 #include "cenalloc.hpp"
+#include "module_test.hpp"
 
 using namespace cen::vm;
 
 namespace {
 
-constexpr uint64_t kMiB = 1ULL << 20;
 constexpr int kRuns = 7;
 
 double median(std::vector<double> v)
@@ -83,16 +83,8 @@ double heap_alloc_ns(size_t len)
 	return median(ns);
 }
 
-class MigrationBench : public testing::Test {
+class MigrationBench : public ModuleTest {
 protected:
-	void SetUp() override
-	{
-		if (!Cenalloc::available() || !Importer::available())
-			GTEST_SKIP() << "cenalloc.ko or cen_importer.ko not loaded";
-		cen_ = std::make_unique<Cenalloc>();
-		imp_ = std::make_unique<Importer>();
-	}
-
 	// Median kernel-measured duration of moving a filled buffer of
 	// @len when a device like @spec attaches.
 	double migrate_ns(uint64_t len, const DeviceSpec &spec)
@@ -133,25 +125,18 @@ protected:
 			  << " (medians of " << kRuns << ")\n";
 	}
 
-	std::unique_ptr<Cenalloc> cen_;
-	std::unique_ptr<Importer> imp_;
 };
 
 // A 32-bit camera without IOMMU: contiguous below 4 GiB.
 TEST_F(MigrationBench, ToContiguous4MiB)
 {
-	report("to contig", 4 * kMiB,
-	       DeviceSpec{.name = "bench-cam", .dma_bits = 32,
-			  .max_seg_size = UINT32_MAX,
-			  .flags = CEN_IMP_DEV_CONTIG});
+	report("to contig", 4 * kMiB, plain("bench-cam"));
 }
 
 // A 32-bit DMA engine that scatters: pages below 4 GiB.
 TEST_F(MigrationBench, ToBelow4GiB)
 {
-	const DeviceSpec dma32{.name = "bench-dma32", .dma_bits = 32,
-			       .max_seg_size = UINT32_MAX,
-			       .declare = CEN_IMP_DECLARE_SCATTER};
+	const DeviceSpec dma32 = scatter("bench-dma32", 32, UINT32_MAX);
 	report("to dma32", 4 * kMiB, dma32);
 	report("to dma32", 64 * kMiB, dma32);
 }
