@@ -8,48 +8,20 @@ extern "C" {
 
 #include <benchmark/benchmark.h>
 
-#include <cstdio>
+#include "cen_test.hpp"
+
 #include <random>
 #include <vector>
 
 namespace {
 
-constexpr u64 MiB = 1ULL << 20;
-constexpr u64 GiB = 1ULL << 30;
-constexpr unsigned PAGE_SHIFT = 12;
+using cen_test::PAGE_SHIFT;
 constexpr u64 FRAME = 1920ULL * 1080 * 2;
 
-cen_backend_desc backend(const char *name, u32 kind, u64 chunk, u64 lo,
-			 u64 hi, u64 lowest, u64 free_bytes, u32 rank)
-{
-	cen_backend_desc b{};
-	std::snprintf(b.name, sizeof(b.name), "%s", name);
-	b.kind = kind;
-	b.max_chunk = chunk;
-	b.max_align = chunk;
-	b.addr_lo = lo;
-	b.addr_hi = hi;
-	b.lowest_limit = lowest;
-	b.free_bytes = free_bytes;
-	b.cost_rank = rank;
-	b.coherency_mask = 7;
-	return b;
-}
-
+// The platform the solver's tests use (cen_test.hpp), built once.
 const std::vector<cen_backend_desc> &backends()
 {
-	static const std::vector<cen_backend_desc> b = {
-		backend("system", CEN_BK_SCATTER, 4 * MiB, 4096, 8 * GiB - 1,
-			16 * MiB - 1, 6 * GiB, 0),
-		backend("contig", CEN_BK_CONTIG, 4 * MiB, 4096, 8 * GiB - 1,
-			16 * MiB - 1, 6 * GiB, 1),
-		backend("cma", CEN_BK_CONTIG, 64 * MiB, 3 * GiB,
-			3 * GiB + 64 * MiB - 1, 3 * GiB + 64 * MiB - 1,
-			64 * MiB, 2),
-		backend("carveout", CEN_BK_CONTIG, 256 * MiB, GiB,
-			GiB + 256 * MiB - 1, GiB + 256 * MiB - 1, 256 * MiB,
-			3),
-	};
+	static const std::vector<cen_backend_desc> b = cen_test::platform();
 	return b;
 }
 

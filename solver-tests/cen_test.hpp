@@ -116,6 +116,15 @@ inline std::vector<cen_backend_desc> platform()
 	};
 }
 
+// The backends of a solution's plans, first choice first.
+inline std::vector<u32> plan_order(const cen_solution &sol)
+{
+	std::vector<u32> o;
+	for (u32 i = 0; i < sol.n_plans; i++)
+		o.push_back(sol.plans[i].backend);
+	return o;
+}
+
 inline std::string why_text(const cen_why &w)
 {
 	char buf[256];

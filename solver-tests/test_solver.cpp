@@ -24,13 +24,7 @@ struct Solve {
 		ret = cen_solve(&c, size, shift, b.data(),
 				static_cast<u32>(b.size()), &sol);
 	}
-	std::vector<u32> order() const
-	{
-		std::vector<u32> o;
-		for (u32 i = 0; i < sol.n_plans; i++)
-			o.push_back(sol.plans[i].backend);
-		return o;
-	}
+	std::vector<u32> order() const { return plan_order(sol); }
 	u32 rejected(u32 i) const { return sol.rejected[i].code; }
 	const cen_plan &best() const { return sol.plans[0]; }
 };
@@ -389,13 +383,7 @@ struct SolveMembers {
 					size, PAGE_SHIFT, b.data(),
 					static_cast<u32>(b.size()), &sol);
 	}
-	std::vector<u32> order() const
-	{
-		std::vector<u32> o;
-		for (u32 i = 0; i < sol.n_plans; i++)
-			o.push_back(sol.plans[i].backend);
-		return o;
-	}
+	std::vector<u32> order() const { return plan_order(sol); }
 };
 
 cen_constraints display()
