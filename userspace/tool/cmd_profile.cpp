@@ -12,6 +12,14 @@
 
 namespace cenalloc::tool {
 
+// The closing paragraph of `profile load` and `profile show --help`: a
+// macro so that each description stays one string literal.
+#define CEN_PROFILE_FILE_HELP \
+	"FILE.json is a cenalloc document (docs/profiles.md) with a \"profiles\"\n" \
+	"section: entries of a \"match\" (device, driver, bus: every key given\n" \
+	"must match) and \"constraints\".  When several profiles match a\n" \
+	"device, the kernel uses the newest: the last one loaded."
+
 const CommandSpec kProfileLoadSpec{
 	.name = "profile load",
 	.arguments = "FILE.json",
@@ -22,10 +30,7 @@ const CommandSpec kProfileLoadSpec{
 		"as one already loaded replaces it.  Each applies when a matching\n"
 		"device next attaches to a buffer.  Stops at the first profile the\n"
 		"kernel refuses; those before it stay loaded.\n\n"
-		"FILE.json is a cenalloc document (docs/profiles.md) with a \"profiles\"\n"
-		"section: entries of a \"match\" (device, driver, bus: every key given\n"
-		"must match) and \"constraints\".  When several profiles match a\n"
-		"device, the kernel uses the newest: the last one loaded.",
+		CEN_PROFILE_FILE_HELP,
 	.options = {kDeviceOption},
 	.min_positionals = 1,
 	.max_positionals = 1,
@@ -39,10 +44,7 @@ const CommandSpec kProfileShowSpec{
 		"Checks FILE.json as `profile load` would and prints its profiles;\n"
 		"needs no module and no privilege.  With --json, prints them in\n"
 		"the document format, ready to be loaded.\n\n"
-		"FILE.json is a cenalloc document (docs/profiles.md) with a \"profiles\"\n"
-		"section: entries of a \"match\" (device, driver, bus: every key given\n"
-		"must match) and \"constraints\".  When several profiles match a\n"
-		"device, the kernel uses the newest: the last one loaded.",
+		CEN_PROFILE_FILE_HELP,
 	.options = {kJsonOption},
 	.min_positionals = 1,
 	.max_positionals = 1,
