@@ -751,6 +751,24 @@ static int cen_imp_vunmap(struct cen_imp_file *cf, void __user *uarg)
 	return 0;
 }
 
+/* RW and DMA_RW arguments: flags and reserved fields checked. */
+static int cen_imp_get_rw(void __user *uarg, struct cen_imp_rw *a)
+{
+	if (copy_from_user(a, uarg, sizeof(*a)))
+		return -EFAULT;
+	if ((a->flags & ~CEN_IMP_RW_FLAGS_ALL) ||
+	    !cen_imp_zero(a->reserved, sizeof(a->reserved)))
+		return -EINVAL;
+	return 0;
+}
+
+/* Does the range of @a lie within a buffer of @size bytes? */
+static bool cen_imp_rw_fits(const struct cen_imp_rw *a, u64 size)
+{
+	return a->len <= CEN_IMP_MAX_RW && a->offset <= size &&
+	       a->len <= size - a->offset;
+}
+
 static int cen_imp_rw(struct cen_imp_file *cf, void __user *uarg)
 {
 	struct cen_imp_vm *v;
@@ -760,16 +778,13 @@ static int cen_imp_rw(struct cen_imp_file *cf, void __user *uarg)
 	void *bounce;
 	int ret = 0;
 
-	if (copy_from_user(&a, uarg, sizeof(a)))
-		return -EFAULT;
-	if ((a.flags & ~CEN_IMP_RW_FLAGS_ALL) ||
-	    !cen_imp_zero(a.reserved, sizeof(a.reserved)))
-		return -EINVAL;
+	ret = cen_imp_get_rw(uarg, &a);
+	if (ret)
+		return ret;
 	v = xa_load(&cf->vmaps, a.handle);
 	if (!v)
 		return -ENOENT;
-	if (a.len > CEN_IMP_MAX_RW || a.offset > v->dmabuf->size ||
-	    a.len > v->dmabuf->size - a.offset)
+	if (!cen_imp_rw_fits(&a, v->dmabuf->size))
 		return -EINVAL;
 
 	bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
@@ -848,16 +863,13 @@ static int cen_imp_dma_rw(struct cen_imp_file *cf, void __user *uarg)
 	u8 *bounce;
 	int ret;
 
-	if (copy_from_user(&a, uarg, sizeof(a)))
-		return -EFAULT;
-	if ((a.flags & ~CEN_IMP_RW_FLAGS_ALL) ||
-	    !cen_imp_zero(a.reserved, sizeof(a.reserved)))
-		return -EINVAL;
+	ret = cen_imp_get_rw(uarg, &a);
+	if (ret)
+		return ret;
 	att = xa_load(&cf->atts, a.handle);
 	if (!att)
 		return -ENOENT;
-	if (a.len > CEN_IMP_MAX_RW || a.offset > att->dmabuf->size ||
-	    a.len > att->dmabuf->size - a.offset)
+	if (!cen_imp_rw_fits(&a, att->dmabuf->size))
 		return -EINVAL;
 	write = a.flags & CEN_IMP_RW_WRITE;
 	bounce = kvmalloc(max_t(u64, a.len, 1), GFP_KERNEL);
