@@ -212,7 +212,7 @@ int cenalloc_backing_alloc(struct cenalloc_buffer *buf,
 	struct cenalloc_solve_scratch {
 		struct cen_solution sol;
 		struct cen_backend_desc descs[CEN_MAX_BACKENDS];
-		char text[CENALLOC_REASON_LEN];
+		char text[CENALLOC_REASON_MAX];
 	} *scratch;
 	struct cen_backend_desc *descs;
 	struct cenalloc_backing *bk;
@@ -241,11 +241,11 @@ int cenalloc_backing_alloc(struct cenalloc_buffer *buf,
 	ret = cen_solve_members(arr, n, buf->size, PAGE_SHIFT, descs, nb, sol);
 	trace_cenalloc_solve(buf->id, n, sol->n_plans, ret);
 	if (ret) {
-		cen_why_format(&sol->why, text, CENALLOC_REASON_LEN);
+		cen_why_format(&sol->why, text, CENALLOC_REASON_MAX);
 		snprintf(why, len, "cannot back %llu bytes: %s", buf->size,
 			 text);
 		for (i = 0; i < nb; i++) {
-			cen_why_format(&sol->rejected[i], text, CENALLOC_REASON_LEN);
+			cen_why_format(&sol->rejected[i], text, CENALLOC_REASON_MAX);
 			pr_info_ratelimited("cenalloc: buffer %llu: %s: %s\n",
 					    buf->id, descs[i].name, text);
 		}
@@ -272,7 +272,7 @@ int cenalloc_backing_alloc(struct cenalloc_buffer *buf,
 					ktime_get_ns() - t0);
 		if (ret) {
 			atomic64_inc(&be->failures);
-			snprintf(text, CENALLOC_REASON_LEN, "%s: no memory (%d)",
+			snprintf(text, CENALLOC_REASON_MAX, "%s: no memory (%d)",
 				 be->desc.name, ret);
 			continue;
 		}
@@ -284,7 +284,7 @@ int cenalloc_backing_alloc(struct cenalloc_buffer *buf,
 			char seg[64];
 
 			cen_why_format(&seg_why, seg, sizeof(seg));
-			snprintf(text, CENALLOC_REASON_LEN,
+			snprintf(text, CENALLOC_REASON_MAX,
 				 "%s: memory at %pa does not suit %s: %s",
 				 be->desc.name, &bk->runs[0].addr,
 				 cenalloc_member_name(buf, m), seg);
@@ -316,7 +316,7 @@ out:
 /* Back the buffer for its current members, at the first use. */
 static int cenalloc_ensure_backed(struct cenalloc_buffer *buf)
 {
-	char why[CENALLOC_REASON_LEN];
+	char why[CENALLOC_REASON_MAX];
 	bool fallback = false;
 	int ret;
 

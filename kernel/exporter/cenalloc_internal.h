@@ -151,9 +151,9 @@ struct cenalloc_buffer {
 	u32 migrations;
 	u64 migrated_bytes;
 	u64 migration_ns;
-	char migration_reason[CENALLOC_REASON_LEN];
+	char migration_reason[CENALLOC_REASON_MAX];
 	int last_error;
-	char last_reason[CENALLOC_REASON_LEN];
+	char last_reason[CENALLOC_REASON_MAX];
 	struct list_head node;
 };
 

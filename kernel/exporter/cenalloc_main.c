@@ -183,7 +183,7 @@ static int cenalloc_read_hints(const struct cenalloc_create *c,
 			       struct list_head *list)
 {
 	struct cenalloc_hint h;
-	char reason[CENALLOC_REASON_LEN];
+	char reason[CENALLOC_REASON_MAX];
 	u32 i;
 	int ret;
 
@@ -317,8 +317,10 @@ static void cenalloc_fill_info(struct cenalloc_buffer *buf,
 	info->migrations = buf->migrations;
 	info->nr_attach = buf->nr_members;
 	info->last_error = buf->last_error;
+	/* Cut, NUL-terminated, for callers that know only this field. */
 	strscpy(info->last_reason, buf->last_reason,
 		sizeof(info->last_reason));
+	strscpy(info->reason, buf->last_reason, sizeof(info->reason));
 	info->migrated_bytes = buf->migrated_bytes;
 	info->migration_ns = buf->migration_ns;
 	strscpy(info->migration_reason, buf->migration_reason,
@@ -354,7 +356,7 @@ static long cenalloc_ioc_info(unsigned int cmd, unsigned long arg)
 	    info.nr_attach || info.last_error || info.name[0] ||
 	    info.backend[0] || info.last_reason[0] ||
 	    info.migrated_bytes || info.migration_ns ||
-	    info.migration_reason[0] ||
+	    info.reason[0] || info.migration_reason[0] ||
 	    !cenalloc_zero(&info.merged, sizeof(info.merged)))
 		return -EINVAL;
 	if ((info.flags & CENALLOC_INFO_BY_ID) ? info.fd != 0 : info.id != 0)

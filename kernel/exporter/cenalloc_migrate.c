@@ -142,7 +142,7 @@ int cenalloc_migrate(struct cenalloc_buffer *buf, struct cenalloc_member *late,
 {
 	struct cenalloc_backing *old = buf->backing, *new = NULL;
 	const char *from = old->backend->desc.name;
-	char why[CENALLOC_REASON_LEN];
+	char why[CENALLOC_REASON_MAX];
 	void *src = NULL, *dst = NULL;
 	u64 t0 = ktime_get_ns(), t_alloc = 0, ns;
 	bool notify;

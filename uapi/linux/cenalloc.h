@@ -23,7 +23,8 @@
 
 #define CENALLOC_NAME_LEN		32
 #define CENALLOC_DEVNAME_LEN		64
-#define CENALLOC_REASON_LEN		256
+#define CENALLOC_REASON_LEN		160	/* cenalloc_info.last_reason */
+#define CENALLOC_REASON_MAX		256	/* every reason field since */
 
 /* Features reported by QUERY. */
 #define CENALLOC_FEAT_HINTS		(1ULL << 0)
@@ -251,11 +252,13 @@ struct cenalloc_attach_info {
  * @attach_ptr: user array of struct cenalloc_attach_info, or 0.
  * @attach_entry_size: sizeof(struct cenalloc_attach_info) for the caller.
  * @last_error: output: 0 or the negative errno of the last decision.
- * @last_reason: output: the last decision and why, readable.
+ * @last_reason: output: the last decision and why, readable; cut to
+ *	159 characters (@reason has it whole).
  * @reserved: zero.
  * @migrated_bytes: output: bytes copied by all migrations.
  * @migration_ns: output: duration of the last migration, allocation
  *	included.
+ * @reason: output: the last decision and why, whole.
  * @migration_reason: output: the last migration and why, "" if none.
  */
 struct cenalloc_info {
@@ -279,7 +282,8 @@ struct cenalloc_info {
 	__u64 reserved[4];
 	__u64 migrated_bytes;
 	__u64 migration_ns;
-	char migration_reason[CENALLOC_REASON_LEN];
+	char reason[CENALLOC_REASON_MAX];
+	char migration_reason[CENALLOC_REASON_MAX];
 };
 
 #define CENALLOC_MATCH_NAME		(1U << 0)	/* dev_name() */

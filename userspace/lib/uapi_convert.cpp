@@ -158,7 +158,7 @@ BufferInfo from_uapi(const cenalloc_info &info,
 		.member_count = info.nr_attach,
 		.members = {},
 		.last_error = info.last_error,
-		.last_reason = abi_string(info.last_reason),
+		.last_reason = abi_string(info.reason),
 		.migrations = info.migrations,
 		.migrated_bytes = info.migrated_bytes,
 		.last_migration_time = std::chrono::nanoseconds(

@@ -154,7 +154,9 @@ TEST(UapiConvert, InfoCarriesEveryOutput)
 	info.state = CENALLOC_STATE_BACKED;
 	std::strcpy(info.name, "frame");
 	std::strcpy(info.backend, "contig");
-	std::strcpy(info.last_reason, "contig, 1 run(s)");
+	// last_reason is the ABI's cut copy; the library reads the whole one.
+	std::strcpy(info.last_reason, "contig, 1 r");
+	std::strcpy(info.reason, "contig, 1 run(s)");
 	std::strcpy(info.migration_reason, "moved");
 	info.nr_segments = 1;
 	info.nr_attach = 2;
@@ -179,6 +181,7 @@ TEST(UapiConvert, InfoCarriesEveryOutput)
 	EXPECT_TRUE(b.members[0].from_hint);
 	EXPECT_FALSE(b.members[0].dynamic);
 	EXPECT_EQ(b.last_error, -16);
+	EXPECT_EQ(b.last_reason, "contig, 1 run(s)");
 	EXPECT_EQ(b.last_migration_time.count(), 1500);
 	EXPECT_EQ(b.migration_reason, "moved");
 }

@@ -37,7 +37,7 @@ struct BufferInfo {
 
 	bool backed() const { return info.state == CENALLOC_STATE_BACKED; }
 	std::string backend() const { return info.backend; }
-	std::string reason() const { return info.last_reason; }
+	std::string reason() const { return info.reason; }
 	const cenalloc_attach_info *member(const std::string &dev) const
 	{
 		for (const auto &m : members)

@@ -6,6 +6,7 @@
 // and the validation of every ioctl field.
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -519,6 +520,38 @@ TEST_F(BadInput, Info)
 	i.id = cen_->info(buf.get()).info.id;
 	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_INFO, &i), 0);
 	EXPECT_EQ(i.len, 4096U);
+	// Output fields added since the first struct, given as input.
+	i = argsz<cenalloc_info>();
+	i.fd = buf.get();
+	i.reason[0] = 'x';
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_INFO, &i), -EINVAL);
+	i.reason[0] = 0;
+	i.migration_ns = 1;
+	EXPECT_EQ(cen_->ioc(CENALLOC_IOC_INFO, &i), -EINVAL);
+
+	// A caller built against the first struct (up to reserved[]) still
+	// gets its fields, a NUL-terminated last_reason, and not a byte more.
+	constexpr size_t first = offsetof(cenalloc_info, migrated_bytes);
+	struct {
+		unsigned char s[first];
+		unsigned char guard[64];
+	} old{};
+	std::memset(old.guard, 0xa5, sizeof(old.guard));
+	cenalloc_info in{};
+	in.argsz = first;
+	in.fd = buf.get();
+	std::memcpy(old.s, &in, first);
+	const unsigned long old_cmd =
+		_IOC(_IOC_READ | _IOC_WRITE, CENALLOC_IOC_MAGIC, 0x2, first);
+	ASSERT_EQ(cen_->ioc(old_cmd, old.s), 0);
+	cenalloc_info out{};
+	std::memcpy(&out, old.s, first);
+	EXPECT_EQ(out.len, 4096U);
+	EXPECT_NE(std::memchr(out.last_reason, 0, sizeof(out.last_reason)),
+		  nullptr);
+	EXPECT_EQ(std::string(out.last_reason), cen_->info(buf.get()).reason());
+	EXPECT_TRUE(std::all_of(old.guard, old.guard + sizeof(old.guard),
+				[](unsigned char c) { return c == 0xa5; }));
 }
 
 TEST_F(BadInput, Profiles)

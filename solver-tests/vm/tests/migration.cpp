@@ -394,7 +394,13 @@ TEST_F(Migration, NoBackendForTheLateDeviceRefusesWithAReason)
 	Attachment ac;
 	EXPECT_EQ(c.try_attach(buf.get(), &ac), -ENOMEM);
 	expect_unchanged(before, snapshot(buf.get()));
-	const std::string why = cen_->info(buf.get()).reason();
+	const BufferInfo refused = cen_->info(buf.get());
+	const std::string why = refused.reason();
+	EXPECT_GT(why.size(), sizeof(refused.info.last_reason))
+		<< "too short to show the cut";
+	EXPECT_EQ(std::string(refused.info.last_reason),
+		  why.substr(0, sizeof(refused.info.last_reason) - 1))
+		<< "last_reason, the first reason field, is a cut copy";
 	EXPECT_NE(why.find("refused cen-nomem-cam"), std::string::npos) << why;
 	EXPECT_NE(why.find("moving failed: cannot back " + std::to_string(len) +
 			   " bytes"),
