@@ -292,4 +292,21 @@ const char *cen_coherency_name(enum cen_coherency c);
 /* Readable sentence for @why, NUL-terminated, truncated to @len. */
 int cen_why_format(const struct cen_why *why, char *buf, size_t len);
 
+/*
+ * The same, for readers who must not see physical addresses: a segment is
+ * named by its offset in the buffer, which the caller has put in
+ * why->value for the reasons whose sentence names an address
+ * (cen_why_is_address()); the addresses of a backend are left out.
+ */
+int cen_why_format_offsets(const struct cen_why *why, char *buf, size_t len);
+
+/* Does why->value hold a physical address for this reason? */
+static inline bool cen_why_is_address(const struct cen_why *why)
+{
+	return why->code == CEN_R_SEG_ABOVE_LIMIT ||
+	       why->code == CEN_R_SEG_CROSSES_BOUNDARY ||
+	       why->code == CEN_R_SEG_MISALIGNED ||
+	       why->code == CEN_R_SEG_OVERLAP || why->code == CEN_R_ADDR_RANGE;
+}
+
 #endif /* CEN_CONSTRAINTS_H */

@@ -68,6 +68,19 @@ static const char * const cen_reason_text[CEN_R_COUNT] = {
 	[CEN_R_SEG_TOTAL] = "segments add up to %V bytes, buffer is %L",
 };
 
+/*
+ * The same reasons for readers who must not learn physical addresses (any
+ * holder of a buffer's fd): the caller has put the segment's offset in
+ * the buffer into @value where the sentence above names an address.
+ */
+static const char * const cen_reason_text_offsets[CEN_R_COUNT] = {
+	[CEN_R_ADDR_RANGE] = "the backend's memory is not below the address limit %L",
+	[CEN_R_SEG_ABOVE_LIMIT] = "the memory of segment %M, at buffer offset %V, ends above the address limit %L",
+	[CEN_R_SEG_CROSSES_BOUNDARY] = "the memory of segment %M, at buffer offset %V, crosses the boundary mask %L",
+	[CEN_R_SEG_MISALIGNED] = "the memory of segment %M, at buffer offset %V, is not aligned to %L",
+	[CEN_R_SEG_OVERLAP] = "segment %M overlaps another",
+};
+
 const char *cen_source_name(enum cen_source s)
 {
 	return (unsigned int)s < CEN_SRC_COUNT ? cen_source_names[s] : "?";
@@ -96,9 +109,10 @@ static int cen_put_num(char *buf, size_t len, u64 v)
 	return snprintf(buf, len, "%llu", (unsigned long long)v);
 }
 
-int cen_why_format(const struct cen_why *why, char *buf, size_t len)
+/* Fill @buf with @t, %V, %L and %M replaced by @why's numbers. */
+static int cen_format(const char *t, const struct cen_why *why, char *buf,
+		      size_t len)
 {
-	const char *t = cen_reason_name(why->code);
 	size_t pos = 0;
 	int n;
 
@@ -121,4 +135,17 @@ int cen_why_format(const struct cen_why *why, char *buf, size_t len)
 	}
 	buf[pos] = '\0';
 	return (int)pos;
+}
+
+int cen_why_format(const struct cen_why *why, char *buf, size_t len)
+{
+	return cen_format(cen_reason_name(why->code), why, buf, len);
+}
+
+int cen_why_format_offsets(const struct cen_why *why, char *buf, size_t len)
+{
+	const char *t = (unsigned int)why->code < CEN_R_COUNT ?
+			cen_reason_text_offsets[why->code] : NULL;
+
+	return cen_format(t ? t : cen_reason_name(why->code), why, buf, len);
 }

@@ -55,16 +55,34 @@ static u64 cenalloc_zone_dma_limit(void)
 }
 
 /*
- * The zone modifier that keeps pages at or below @limit.  __GFP_HIGHMEM
- * must not be combined with the others (an invalid zone mix).
+ * The zone modifier to try first for pages at or below @limit, as
+ * dma_direct_optimal_gfp_mask() picks it: ZONE_DMA only when the limit is
+ * within it, else ZONE_DMA32 even for limits below 4 GiB (most of it
+ * usually is, and ZONE_DMA is tiny), checking the pages afterwards.
+ * __GFP_HIGHMEM must not be combined with the others (an invalid zone mix).
  */
 static gfp_t cenalloc_zone_gfp(u64 limit)
 {
 	if (limit == U64_MAX || limit >= DMA_BIT_MASK(36))
 		return __GFP_HIGHMEM;
-	if (IS_ENABLED(CONFIG_ZONE_DMA32) && limit >= DMA_BIT_MASK(32))
+	if (IS_ENABLED(CONFIG_ZONE_DMA32) && limit > cenalloc_zone_dma_limit())
 		return GFP_DMA32;
 	return GFP_DMA;
+}
+
+/**
+ * cenalloc_plan_is_scarce() - is memory for @plan charged to the quota?
+ * @be: the backend of the plan.
+ * @plan: the plan.
+ *
+ * Return: true for contiguous backends and for plans restricted to the low
+ * zones, which the whole system shares and few can use instead.
+ */
+bool cenalloc_plan_is_scarce(const struct cenalloc_backend *be,
+			     const struct cen_plan *plan)
+{
+	return be->desc.kind == CEN_BK_CONTIG ||
+	       cenalloc_zone_gfp(plan->addr_limit) != __GFP_HIGHMEM;
 }
 
 static int cenalloc_backing_arrays(struct cenalloc_backing *bk, u32 max_runs)
@@ -121,23 +139,37 @@ static void cenalloc_free_pages(struct cenalloc_backing *bk)
 	bk->nr_runs = 0;
 }
 
-/* Allocate 2^order pages below @limit, split to order 0. */
-static struct page *cenalloc_get_pages(unsigned int order, u64 limit,
-				       bool must)
+/* 2^order pages of zone @zone, NULL unless all lie at or below @limit. */
+static struct page *cenalloc_get_zone_pages(unsigned int order, u64 limit,
+					    bool must, gfp_t zone)
 {
-	gfp_t gfp = CENALLOC_GFP | cenalloc_zone_gfp(limit);
+	gfp_t gfp = CENALLOC_GFP | zone;
 	struct page *page;
 
 	gfp |= must ? (order ? CENALLOC_GFP_NEEDED : 0) :
 		      CENALLOC_GFP_OPPORTUNISTIC;
 	page = alloc_pages(gfp, order);
-	if (!page)
-		return NULL;
-	if (page_to_phys(page) + (PAGE_SIZE << order) - 1 > limit) {
+	if (page && page_to_phys(page) + (PAGE_SIZE << order) - 1 > limit) {
 		__free_pages(page, order);
-		return NULL;
+		page = NULL;
 	}
-	if (order)
+	return page;
+}
+
+/*
+ * Allocate 2^order pages below @limit, split to order 0.  ZONE_DMA32 pages
+ * above a limit below 4 GiB are retried in ZONE_DMA, like dma-direct does.
+ */
+static struct page *cenalloc_get_pages(unsigned int order, u64 limit,
+				       bool must)
+{
+	gfp_t zone = cenalloc_zone_gfp(limit);
+	struct page *page;
+
+	page = cenalloc_get_zone_pages(order, limit, must, zone);
+	if (!page && IS_ENABLED(CONFIG_ZONE_DMA) && zone == GFP_DMA32)
+		page = cenalloc_get_zone_pages(order, limit, must, GFP_DMA);
+	if (page && order)
 		split_page(page, order);
 	return page;
 }
@@ -167,8 +199,10 @@ static int cenalloc_system_alloc(struct cenalloc_backend *be,
 			if (page || !order)
 				break;
 		}
-		if (!page)
+		if (!page) {
+			ret = -ENOMEM;
 			goto fail;
+		}
 		/* A tail allocation larger than what is left: give back. */
 		if ((1ULL << order) > left) {
 			u64 i;
@@ -179,12 +213,17 @@ static int cenalloc_system_alloc(struct cenalloc_backend *be,
 		} else {
 			cenalloc_backing_add(bk, &filled, page, 1ULL << order);
 		}
+		/* A killed task must not go on compacting for a buffer. */
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto fail;
+		}
 		cond_resched();
 	}
 	return 0;
 fail:
 	cenalloc_free_pages(bk);
-	return -ENOMEM;
+	return ret;
 }
 
 static int cenalloc_contig_alloc(struct cenalloc_backend *be,
@@ -218,9 +257,9 @@ static void cenalloc_pages_free(struct cenalloc_backend *be,
 	cenalloc_free_pages(bk);
 }
 
-static void cenalloc_buddy_refresh(struct cenalloc_backend *be)
+static u64 cenalloc_buddy_free(struct cenalloc_backend *be)
 {
-	be->desc.free_bytes = (u64)si_mem_available() << PAGE_SHIFT;
+	return (u64)si_mem_available() << PAGE_SHIFT;
 }
 
 /*
@@ -242,12 +281,14 @@ static int cenalloc_cma_alloc(struct cenalloc_backend *be,
 	ret = cenalloc_backing_arrays(bk, 1);
 	if (ret)
 		return ret;
-	/* The mask makes dma-direct pick CMA memory below the limit. */
-	ret = dma_set_mask_and_coherent(dev, min_t(u64, plan->addr_limit,
-						   DMA_BIT_MASK(64)));
-	page = ret ? NULL : dma_alloc_pages(dev, bk->size, &bk->dma_handle,
-					    CENALLOC_CMA_DIR,
-					    GFP_KERNEL | __GFP_NOWARN);
+	/*
+	 * The device's mask is 64 bits, set once at load: buffers share the
+	 * device, so a mask per allocation would race.  The area CMA gives
+	 * is where it is whatever the mask; the check below refuses it for
+	 * a plan it does not suit, and the next plan is tried.
+	 */
+	page = dma_alloc_pages(dev, bk->size, &bk->dma_handle,
+			       CENALLOC_CMA_DIR, GFP_KERNEL | __GFP_NOWARN);
 	if (!page || page_to_phys(page) + bk->size - 1 > plan->addr_limit ||
 	    !IS_ALIGNED(page_to_phys(page), plan->align)) {
 		if (page)
@@ -271,10 +312,9 @@ static void cenalloc_cma_free(struct cenalloc_backend *be,
 	kvfree(bk->runs);
 }
 
-static void cenalloc_cma_refresh(struct cenalloc_backend *be)
+static u64 cenalloc_cma_free_bytes(struct cenalloc_backend *be)
 {
-	be->desc.free_bytes =
-		(u64)global_zone_page_state(NR_FREE_CMA_PAGES) << PAGE_SHIFT;
+	return (u64)global_zone_page_state(NR_FREE_CMA_PAGES) << PAGE_SHIFT;
 }
 
 static void cenalloc_backend_add(const char *name, u32 kind, u64 max_chunk,
@@ -284,7 +324,7 @@ static void cenalloc_backend_add(const char *name, u32 kind, u64 max_chunk,
 					      const struct cen_plan *),
 				 void (*free)(struct cenalloc_backend *,
 					      struct cenalloc_backing *),
-				 void (*refresh)(struct cenalloc_backend *))
+				 u64 (*free_bytes)(struct cenalloc_backend *))
 {
 	struct cenalloc_backend *be = &cenalloc_backends[cenalloc_nr_backends++];
 	struct cen_backend_desc *d = &be->desc;
@@ -301,8 +341,7 @@ static void cenalloc_backend_add(const char *name, u32 kind, u64 max_chunk,
 	d->coherency_mask = BIT(CEN_COH_ANY) | BIT(CEN_COH_CACHED);
 	be->alloc = alloc;
 	be->free = free;
-	be->refresh = refresh;
-	refresh(be);
+	be->free_bytes = free_bytes;
 }
 
 static int cenalloc_carveout_alloc(struct cenalloc_backend *be,
@@ -352,9 +391,9 @@ static void cenalloc_carveout_free(struct cenalloc_backend *be,
 	kvfree(bk->runs);
 }
 
-static void cenalloc_carveout_refresh(struct cenalloc_backend *be)
+static u64 cenalloc_carveout_free_bytes(struct cenalloc_backend *be)
 {
-	be->desc.free_bytes = gen_pool_avail(cenalloc_carveout_pool);
+	return gen_pool_avail(cenalloc_carveout_pool);
 }
 
 /*
@@ -369,6 +408,10 @@ static int cenalloc_carveout_init(void)
 	char *p = carveout;
 	u64 size;
 
+	if (!CENALLOC_CARVEOUT_SUPPORTED) {
+		pr_err("cenalloc: carveout refused: devices here may be non-coherent, and cache maintenance cannot reach reserved memory outside the linear map\n");
+		return -EOPNOTSUPP;
+	}
 	size = memparse(p, &p);
 	if (*p != '@')
 		goto bad;
@@ -403,7 +446,7 @@ static int cenalloc_carveout_init(void)
 	}
 	cenalloc_backend_add("carveout", CEN_BK_CONTIG, size, 3,
 			     cenalloc_carveout_alloc, cenalloc_carveout_free,
-			     cenalloc_carveout_refresh);
+			     cenalloc_carveout_free_bytes);
 	be = &cenalloc_backends[cenalloc_nr_backends - 1];
 	be->desc.max_align = rounddown_pow_of_two(size);
 	be->desc.addr_lo = base;
@@ -416,6 +459,36 @@ bad:
 	return -EINVAL;
 }
 
+/* The cma backend, when cenalloc's stand-in device can be made. */
+static void cenalloc_cma_init(void)
+{
+	struct cenalloc_backend *be;
+	struct platform_device *pdev;
+
+	pdev = platform_device_register_simple("cenalloc-cma",
+					       PLATFORM_DEVID_NONE, NULL, 0);
+	if (IS_ERR(pdev) ||
+	    dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64))) {
+		pr_warn("cenalloc: no cma backend: cannot set up its device\n");
+		if (!IS_ERR(pdev))
+			platform_device_unregister(pdev);
+		return;
+	}
+	cenalloc_cma_pdev = pdev;
+	cenalloc_backend_add("cma", CEN_BK_CONTIG, U64_MAX, 2,
+			     cenalloc_cma_alloc, cenalloc_cma_free,
+			     cenalloc_cma_free_bytes);
+	be = &cenalloc_backends[cenalloc_nr_backends - 1];
+	/* CONFIG_CMA_ALIGNMENT caps the alignment of a CMA chunk. */
+	be->desc.max_align = PAGE_SIZE << CENALLOC_CMA_ALIGN_ORDER;
+	be->desc.lowest_limit = 0;
+}
+
+/**
+ * cenalloc_backends_init() - register the backends this kernel supports.
+ *
+ * Return: 0, or the error of the carveout the module parameter names.
+ */
 int cenalloc_backends_init(void)
 {
 	u64 max_buddy = PAGE_SIZE << MAX_PAGE_ORDER;
@@ -423,28 +496,13 @@ int cenalloc_backends_init(void)
 
 	cenalloc_backend_add("system", CEN_BK_SCATTER, max_buddy, 0,
 			     cenalloc_system_alloc, cenalloc_pages_free,
-			     cenalloc_buddy_refresh);
+			     cenalloc_buddy_free);
 	cenalloc_backend_add("contig", CEN_BK_CONTIG, max_buddy, 1,
 			     cenalloc_contig_alloc, cenalloc_pages_free,
-			     cenalloc_buddy_refresh);
+			     cenalloc_buddy_free);
 
-	if (IS_ENABLED(CONFIG_DMA_CMA)) {
-		struct cenalloc_backend *be;
-
-		cenalloc_cma_pdev = platform_device_register_simple(
-			"cenalloc-cma", PLATFORM_DEVID_NONE, NULL, 0);
-		if (IS_ERR(cenalloc_cma_pdev)) {
-			cenalloc_cma_pdev = NULL;
-			return 0;
-		}
-		cenalloc_backend_add("cma", CEN_BK_CONTIG, U64_MAX, 2,
-				     cenalloc_cma_alloc, cenalloc_cma_free,
-				     cenalloc_cma_refresh);
-		be = &cenalloc_backends[cenalloc_nr_backends - 1];
-		/* CONFIG_CMA_ALIGNMENT caps the alignment of a CMA chunk. */
-		be->desc.max_align = PAGE_SIZE << CENALLOC_CMA_ALIGN_ORDER;
-		be->desc.lowest_limit = 0;
-	}
+	if (IS_ENABLED(CONFIG_DMA_CMA))
+		cenalloc_cma_init();
 	if (carveout) {
 		ret = cenalloc_carveout_init();
 		if (ret) {
@@ -484,8 +542,11 @@ void cenalloc_backend_descs(struct cen_backend_desc *descs, u32 *n)
 	u32 i;
 
 	for (i = 0; i < cenalloc_nr_backends; i++) {
-		cenalloc_backends[i].refresh(&cenalloc_backends[i]);
-		descs[i] = cenalloc_backends[i].desc;
+		struct cenalloc_backend *be = &cenalloc_backends[i];
+
+		/* Into the copy: @desc is shared and never written after load. */
+		descs[i] = be->desc;
+		descs[i].free_bytes = be->free_bytes(be);
 	}
 	*n = cenalloc_nr_backends;
 }

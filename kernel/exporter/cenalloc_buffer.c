@@ -41,6 +41,16 @@ bool cenalloc_is_cenalloc_dmabuf(const struct dma_buf *dmabuf)
 }
 EXPORT_SYMBOL_GPL(cenalloc_is_cenalloc_dmabuf);
 
+/**
+ * cenalloc_decide() - record a buffer's latest decision and its reason.
+ * @buf: the buffer, its reservation lock held (or not yet shared).
+ * @err: 0 or the negative errno the decision returns.
+ * @fmt: the reason, in words, for INFO: buffer offsets and sizes, never
+ *	a physical address (any holder of the fd may read it).
+ *
+ * Refusals also go to the kernel log, escaped: names in the reason come
+ * from users.
+ */
 void cenalloc_decide(struct cenalloc_buffer *buf, int err, const char *fmt, ...)
 {
 	va_list args;
@@ -50,9 +60,55 @@ void cenalloc_decide(struct cenalloc_buffer *buf, int err, const char *fmt, ...)
 	va_end(args);
 	buf->last_error = err;
 	if (err)
-		pr_info_ratelimited("cenalloc: buffer %llu (%s): %s\n",
-				    buf->id, buf->name, buf->last_reason);
+		pr_info_ratelimited("cenalloc: buffer %llu (%*pE): %*pE\n",
+				    buf->id, CENALLOC_ESC(buf->name),
+				    CENALLOC_ESC(buf->last_reason));
 	trace_cenalloc_decision(buf->id, err, buf->last_reason);
+}
+
+/**
+ * cenalloc_member_alloc() - a new member, with no constraints or mappings.
+ *
+ * Return: the member, or NULL without memory.
+ */
+struct cenalloc_member *cenalloc_member_alloc(void)
+{
+	struct cenalloc_member *m = kzalloc(sizeof(*m), GFP_KERNEL);
+
+	if (m)
+		INIT_LIST_HEAD(&m->maps);
+	return m;
+}
+
+/**
+ * cenalloc_member_flags() - a member's CENALLOC_ATT_* as INFO shows them.
+ * @buf: its buffer, reservation lock held.
+ * @m: the member.
+ *
+ * Return: its flags, with CENALLOC_ATT_MAPPED while it has a mapping of
+ * the current backing.
+ */
+u32 cenalloc_member_flags(const struct cenalloc_buffer *buf,
+			  const struct cenalloc_member *m)
+{
+	return m->flags | (cenalloc_member_mapping(m, buf->backing) ?
+			   CENALLOC_ATT_MAPPED : 0);
+}
+
+/**
+ * cenalloc_member_segments() - entries of a member's newest mapping.
+ * @buf: its buffer, reservation lock held.
+ * @m: the member.
+ *
+ * Return: the sg entries of its newest mapping of the current backing, 0
+ * when it has none.
+ */
+u32 cenalloc_member_segments(const struct cenalloc_buffer *buf,
+			     const struct cenalloc_member *m)
+{
+	struct cenalloc_mapping *map = cenalloc_member_mapping(m, buf->backing);
+
+	return map ? map->sgt.nents : 0;
 }
 
 /* The members as an array, in list order (the indices origins refer to). */
@@ -104,6 +160,7 @@ static int cenalloc_remerge(struct cenalloc_buffer *buf, struct cen_why *why)
 struct cenalloc_fit {
 	const struct cen_constraints *c;
 	u64 count;
+	u64 offset;		/* in the buffer, of the next segment */
 	struct cen_why why;
 };
 
@@ -121,26 +178,46 @@ static int cenalloc_fit_emit(void *ctx, u64 addr, u64 len)
 	}
 	/* Per-segment rules; the split itself guarantees the rest. */
 	ret = cen_verify(f->c, &seg, 1, len, &f->why);
-	if (ret)
+	if (ret) {
 		f->why.member = f->count - 1;
+		/* Explanations name the offset, never the address. */
+		if (cen_why_is_address(&f->why))
+			f->why.value = f->offset;
+	}
+	f->offset += len;
 	return ret;
 }
 
-/* Does @bk, split by @c's rules, give the device segments it accepts? */
+/**
+ * cenalloc_backing_fits() - does a backing suit one member?
+ * @bk: the backing.
+ * @c: the member's constraints.
+ * @why: when not NULL, why not; a segment is named by its buffer offset
+ *	(format it with cen_why_format_offsets()).
+ *
+ * Return: 0 when @bk, split by @c's rules, gives segments the device
+ * accepts; -EINVAL otherwise.
+ */
 int cenalloc_backing_fits(const struct cenalloc_backing *bk,
 			  const struct cen_constraints *c, struct cen_why *why)
 {
 	struct cenalloc_fit f = { .c = c };
+	u64 run_offset = 0;
 	u32 r;
 	int ret = 0;
 
-	for (r = 0; r < bk->nr_runs && !ret; r++)
+	for (r = 0; r < bk->nr_runs && !ret; r++) {
+		f.offset = run_offset;
 		ret = cen_split_chunk(c, bk->runs[r].addr, bk->runs[r].len,
 				      r + 1 == bk->nr_runs, PAGE_SHIFT,
 				      cenalloc_fit_emit, &f);
+		run_offset += bk->runs[r].len;
+	}
 	if (ret && !f.why.code) {
+		/* The split refused the run: it cannot start aligned. */
 		f.why.code = CEN_R_SEG_MISALIGNED;
-		f.why.value = bk->runs[r - 1].addr;
+		f.why.member = f.count;
+		f.why.value = run_offset - bk->runs[r - 1].len;
 		f.why.limit = c->align;
 	}
 	if (why)
@@ -148,18 +225,17 @@ int cenalloc_backing_fits(const struct cenalloc_backing *bk,
 	return ret;
 }
 
-/* A kernel mapping of the whole backing (carveout pages included). */
-void *cenalloc_backing_vmap(const struct cenalloc_backing *bk)
-{
-	return vmap(bk->pages, bk->size >> PAGE_SHIFT, VM_MAP, PAGE_KERNEL);
-}
-
+/**
+ * cenalloc_backing_free() - give a backing's memory back, and its charge.
+ * @bk: a backing no device or CPU mapping uses any more.
+ */
 void cenalloc_backing_free(struct cenalloc_backing *bk)
 {
 	struct cenalloc_backend *be = bk->backend;
 
 	atomic64_sub(bk->size, &be->used);
 	be->free(be, bk);
+	cenalloc_quota_uncharge(bk->quota, bk->charged);
 	kfree(bk);
 }
 
@@ -190,6 +266,83 @@ static void cenalloc_explain(struct cenalloc_buffer *buf, char *out,
 	}
 }
 
+/*
+ * Allocate @bk->size bytes following @plan and check that the real memory
+ * suits each of the @n members in @arr.  Memory nobody else could use
+ * instead (contiguous, CMA, carveout, low zones) is charged to the
+ * creator's quota first.  On failure @text says why and nothing is held.
+ */
+static int cenalloc_try_plan(struct cenalloc_buffer *buf,
+			     struct cenalloc_backing *bk,
+			     const struct cen_plan *plan,
+			     const struct cen_constraints *arr, u32 n,
+			     char *text, size_t len)
+{
+	struct cenalloc_backend *be = cenalloc_backend_get(plan->backend);
+	struct cen_why why;
+	u64 t0 = ktime_get_ns();
+	char seg[96];
+	u32 m;
+	int ret;
+
+	memset(bk, 0, sizeof(*bk));
+	bk->size = buf->size;
+	bk->backend = be;
+	bk->quota = buf->quota;
+	if (cenalloc_plan_is_scarce(be, plan)) {
+		ret = cenalloc_quota_charge(buf->quota, buf->scarce_limit,
+					    bk->size, seg, sizeof(seg));
+		if (ret) {
+			snprintf(text, len, "%s: %s", be->desc.name, seg);
+			return ret;
+		}
+		bk->charged = bk->size;
+	}
+	ret = be->alloc(be, bk, plan);
+	trace_cenalloc_allocate(buf->id, be->desc.name, buf->size,
+				bk->nr_runs, ret, ktime_get_ns() - t0);
+	if (ret) {
+		snprintf(text, len, "%s: %s (%d)", be->desc.name,
+			 ret == -EINTR ? "interrupted" : "no memory", ret);
+		goto fail;
+	}
+	/* The real addresses may differ from the worst case. */
+	for (m = 0; m < n; m++)
+		if (cenalloc_backing_fits(bk, &arr[m], &why))
+			break;
+	if (m == n)
+		return 0;
+	cen_why_format_offsets(&why, seg, sizeof(seg));
+	snprintf(text, len, "%s: the memory it gave does not suit %s: %s",
+		 be->desc.name, cenalloc_member_name(buf, m), seg);
+	be->free(be, bk);
+	ret = -ENOMEM;
+fail:
+	atomic64_inc(&be->failures);
+	cenalloc_quota_uncharge(bk->quota, bk->charged);
+	bk->charged = 0;
+	return ret;
+}
+
+/* No plan: say why in @why, and each backend's reason in the log. */
+static void cenalloc_explain_unsolved(struct cenalloc_buffer *buf,
+				      const struct cen_solution *sol,
+				      const struct cen_backend_desc *descs,
+				      u32 nb, char *text, char *why,
+				      size_t len)
+{
+	u32 i;
+
+	cen_why_format_offsets(&sol->why, text, CENALLOC_REASON_MAX);
+	snprintf(why, len, "cannot back %llu bytes: %s", buf->size, text);
+	for (i = 0; i < nb; i++) {
+		cen_why_format_offsets(&sol->rejected[i], text,
+				       CENALLOC_REASON_MAX);
+		pr_info_ratelimited("cenalloc: buffer %llu: %s: %s\n",
+				    buf->id, descs[i].name, text);
+	}
+}
+
 /**
  * cenalloc_backing_alloc() - allocate backing for a buffer's members.
  * @buf: the buffer, its reservation lock held.
@@ -200,9 +353,11 @@ static void cenalloc_explain(struct cenalloc_buffer *buf, char *out,
  *
  * Solve for the current members, then try the plans in order until one
  * allocation succeeds and the real memory suits every member.  The memory
- * is charged to the buffer's creator.
+ * is charged to the buffer's creator: pages to its memory cgroup, scarce
+ * memory also to its quota.
  *
- * Return: 0, or -ENOMEM with @why filled in.
+ * Return: 0; -ENOMEM with @why filled in; -EDQUOT when only the creator's
+ * quota of scarce memory stood in the way; -EINTR on a fatal signal.
  */
 int cenalloc_backing_alloc(struct cenalloc_buffer *buf,
 			   struct cenalloc_backing **out, bool *fallback,
@@ -214,14 +369,12 @@ int cenalloc_backing_alloc(struct cenalloc_buffer *buf,
 		struct cen_backend_desc descs[CEN_MAX_BACKENDS];
 		char text[CENALLOC_REASON_MAX];
 	} *scratch;
-	struct cen_backend_desc *descs;
 	struct cenalloc_backing *bk;
 	struct cen_constraints *arr;
 	struct mem_cgroup *old_memcg;
 	struct cen_solution *sol;
-	struct cen_why seg_why;
-	char *text;
-	u32 n, nb, i, m;
+	bool quota_only = true;
+	u32 n, nb, i;
 	int ret;
 
 	dma_resv_assert_held(buf->dmabuf->resv);
@@ -234,21 +387,13 @@ int cenalloc_backing_alloc(struct cenalloc_buffer *buf,
 		goto out;
 	}
 	sol = &scratch->sol;
-	descs = scratch->descs;
-	text = scratch->text;
-
-	cenalloc_backend_descs(descs, &nb);
-	ret = cen_solve_members(arr, n, buf->size, PAGE_SHIFT, descs, nb, sol);
+	cenalloc_backend_descs(scratch->descs, &nb);
+	ret = cen_solve_members(arr, n, buf->size, PAGE_SHIFT, scratch->descs,
+				nb, sol);
 	trace_cenalloc_solve(buf->id, n, sol->n_plans, ret);
 	if (ret) {
-		cen_why_format(&sol->why, text, CENALLOC_REASON_MAX);
-		snprintf(why, len, "cannot back %llu bytes: %s", buf->size,
-			 text);
-		for (i = 0; i < nb; i++) {
-			cen_why_format(&sol->rejected[i], text, CENALLOC_REASON_MAX);
-			pr_info_ratelimited("cenalloc: buffer %llu: %s: %s\n",
-					    buf->id, descs[i].name, text);
-		}
+		cenalloc_explain_unsolved(buf, sol, scratch->descs, nb,
+					  scratch->text, why, len);
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -259,53 +404,27 @@ int cenalloc_backing_alloc(struct cenalloc_buffer *buf,
 	 */
 	old_memcg = set_active_memcg(buf->memcg);
 	for (i = 0; i < sol->n_plans; i++) {
-		const struct cen_plan *p = &sol->plans[i];
-		struct cenalloc_backend *be = cenalloc_backend_get(p->backend);
-		u64 t0 = ktime_get_ns();
-
-		memset(bk, 0, sizeof(*bk));
-		bk->size = buf->size;
-		bk->backend = be;
-		ret = be->alloc(be, bk, p);
-		trace_cenalloc_allocate(buf->id, be->desc.name, buf->size,
-					bk->nr_runs, ret,
-					ktime_get_ns() - t0);
-		if (ret) {
-			atomic64_inc(&be->failures);
-			snprintf(text, CENALLOC_REASON_MAX, "%s: no memory (%d)",
-				 be->desc.name, ret);
-			continue;
-		}
-		/* The real addresses may differ from the worst case. */
-		for (m = 0; m < n; m++)
-			if (cenalloc_backing_fits(bk, &arr[m], &seg_why))
-				break;
-		if (m < n) {
-			char seg[64];
-
-			cen_why_format(&seg_why, seg, sizeof(seg));
-			snprintf(text, CENALLOC_REASON_MAX,
-				 "%s: memory at %pa does not suit %s: %s",
-				 be->desc.name, &bk->runs[0].addr,
-				 cenalloc_member_name(buf, m), seg);
-			be->free(be, bk);
-			atomic64_inc(&be->failures);
-			ret = -ENOMEM;
-			continue;
-		}
-		atomic64_add(bk->size, &be->used);
-		atomic64_inc(&be->allocations);
+		ret = cenalloc_try_plan(buf, bk, &sol->plans[i], arr, n,
+					scratch->text, CENALLOC_REASON_MAX);
+		if (!ret || ret == -EINTR)
+			break;
+		quota_only &= ret == -EDQUOT;
+	}
+	set_active_memcg(old_memcg);
+	if (!ret) {
+		atomic64_add(bk->size, &bk->backend->used);
+		atomic64_inc(&bk->backend->allocations);
 		if (fallback)
 			*fallback = i > 0;
 		*out = bk;
 		bk = NULL;
-		break;
-	}
-	set_active_memcg(old_memcg);
-	if (ret)
+	} else {
+		if (ret != -EINTR)
+			ret = quota_only ? -EDQUOT : -ENOMEM;
 		snprintf(why, len,
 			 "every feasible backend failed to allocate %llu bytes, last %s",
-			 buf->size, text);
+			 buf->size, scratch->text);
+	}
 out:
 	kfree(arr);
 	kfree(bk);
@@ -313,8 +432,15 @@ out:
 	return ret;
 }
 
-/* Back the buffer for its current members, at the first use. */
-static int cenalloc_ensure_backed(struct cenalloc_buffer *buf)
+/**
+ * cenalloc_ensure_backed() - back the buffer for its current members, at
+ * the first use (map, fault, CPU access or vmap).
+ * @buf: the buffer, its reservation lock held.
+ *
+ * Return: 0 when it has backing; else the error, with the decision saying
+ * why.
+ */
+int cenalloc_ensure_backed(struct cenalloc_buffer *buf)
 {
 	char why[CENALLOC_REASON_MAX];
 	bool fallback = false;
@@ -337,89 +463,16 @@ static int cenalloc_ensure_backed(struct cenalloc_buffer *buf)
 	return 0;
 }
 
-/*
- * Segments become scatterlist entries no longer than the DMA API says the
- * device takes and not crossing its boundary.  That is the segment itself
- * unless the device never set dma_parms: then the DMA API assumes 64 KiB,
- * which the constraint model does not (it would make every contiguous
- * device without dma_parms refuse large buffers).  A contiguous segment
- * split this way stays contiguous, which is what such devices check.
- */
-struct cenalloc_sg_fill {
-	struct scatterlist *sg;	/* NULL: only count */
-	u32 count;
-	u64 max_len;
-	u64 boundary;
-};
-
-static int cenalloc_sg_emit(void *ctx, u64 addr, u64 len)
-{
-	struct cenalloc_sg_fill *f = ctx;
-
-	while (len) {
-		u64 room = f->boundary - (addr & f->boundary) + 1;
-		u64 n = min3(len, f->max_len, room ? room : len);
-
-		if (f->sg) {
-			sg_set_page(f->sg, pfn_to_page(PHYS_PFN(addr)), n, 0);
-			f->sg = sg_next(f->sg);
-		}
-		f->count++;
-		addr += n;
-		len -= n;
-	}
-	return 0;
-}
-
-/* The scatterlist @dev, with constraints @c, sees of the backing. */
-static struct cenalloc_mapping *
-cenalloc_build_mapping(struct cenalloc_backing *bk,
-		       const struct cen_constraints *c, struct device *dev)
-{
-	struct cenalloc_sg_fill f = {
-		/* Whole pages: an sg entry of a page-backed buffer. */
-		.max_len = max_t(u64, rounddown(dma_get_max_seg_size(dev),
-						PAGE_SIZE), PAGE_SIZE),
-		.boundary = dma_get_seg_boundary(dev),
-	};
-	struct cenalloc_mapping *map;
-	u32 r;
-	int ret = 0;
-
-	for (r = 0; r < bk->nr_runs && !ret; r++)
-		ret = cen_split_chunk(c, bk->runs[r].addr, bk->runs[r].len,
-				      r + 1 == bk->nr_runs, PAGE_SHIFT,
-				      cenalloc_sg_emit, &f);
-	if (ret)
-		return ERR_PTR(-EINVAL);
-	map = kzalloc(sizeof(*map), GFP_KERNEL);
-	if (!map)
-		return ERR_PTR(-ENOMEM);
-	ret = sg_alloc_table(&map->sgt, f.count, GFP_KERNEL);
-	if (ret) {
-		kfree(map);
-		return ERR_PTR(ret);
-	}
-	f.sg = map->sgt.sgl;
-	f.count = 0;
-	for (r = 0; r < bk->nr_runs; r++)
-		cen_split_chunk(c, bk->runs[r].addr, bk->runs[r].len,
-				r + 1 == bk->nr_runs, PAGE_SHIFT,
-				cenalloc_sg_emit, &f);
-	map->backing = bk;
-	return map;
-}
-
 static int cenalloc_attach(struct dma_buf *dmabuf,
 			   struct dma_buf_attachment *attach)
 {
 	struct cenalloc_buffer *buf = dmabuf->priv;
 	struct cenalloc_member *m;
 	struct cen_why why = {};
-	char text[96];
+	char text[128];
 	int ret;
 
-	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	m = cenalloc_member_alloc();
 	if (!m)
 		return -ENOMEM;
 	cenalloc_resolve_device(attach->dev, &m->c);
@@ -442,7 +495,7 @@ static int cenalloc_attach(struct dma_buf *dmabuf,
 	buf->nr_members++;
 	ret = cenalloc_remerge(buf, &why);
 	if (ret) {
-		cen_why_format(&why, text, sizeof(text));
+		cen_why_format_offsets(&why, text, sizeof(text));
 		cenalloc_decide(buf, ret, "refused %s: %s (member %s)",
 				m->name, text,
 				cenalloc_member_name(buf, why.member));
@@ -450,7 +503,7 @@ static int cenalloc_attach(struct dma_buf *dmabuf,
 	}
 	if (buf->backing && cenalloc_backing_fits(buf->backing, &m->c, &why)) {
 		/* Late and stricter: the backing moves or the attach fails. */
-		cen_why_format(&why, text, sizeof(text));
+		cen_why_format_offsets(&why, text, sizeof(text));
 		ret = cenalloc_migrate(buf, m, text);
 		if (ret)
 			goto unlink;
@@ -491,66 +544,6 @@ static void cenalloc_detach(struct dma_buf *dmabuf,
 	kfree(m);
 }
 
-static struct sg_table *cenalloc_map(struct dma_buf_attachment *attach,
-				     enum dma_data_direction dir)
-{
-	struct cenalloc_buffer *buf = attach->dmabuf->priv;
-	struct cenalloc_member *m = attach->priv;
-	struct cenalloc_mapping *map;
-	int ret;
-
-	dma_resv_assert_held(attach->dmabuf->resv);
-	ret = cenalloc_ensure_backed(buf);
-	if (ret)
-		return ERR_PTR(ret);
-	map = cenalloc_build_mapping(buf->backing, &m->c, attach->dev);
-	if (IS_ERR(map))
-		return ERR_CAST(map);
-	/*
-	 * Another device already has these pages mapped: its map did the
-	 * cache maintenance, and CPU access since then was bracketed by
-	 * begin/end_cpu_access, which syncs every mapped attachment.  Doing
-	 * it again is redundant, and skipping it tells DMA-API debugging
-	 * that the overlap of a shared buffer is intended.  Unmap always
-	 * syncs: the CPU must see what this device wrote.
-	 */
-	ret = dma_map_sgtable(attach->dev, &map->sgt, dir,
-			      buf->backing->maps ? DMA_ATTR_SKIP_CPU_SYNC : 0);
-	if (ret) {
-		sg_free_table(&map->sgt);
-		kfree(map);
-		return ERR_PTR(ret);
-	}
-	buf->backing->maps++;
-	m->sgt = &map->sgt;
-	return &map->sgt;
-}
-
-/*
- * The dma-buf core calls this with the reservation lock held.  A mapping
- * of a backing that has since been replaced (a dynamic importer let go of
- * it only now) frees that backing with its last mapping.
- */
-static void cenalloc_unmap(struct dma_buf_attachment *attach,
-			   struct sg_table *sgt, enum dma_data_direction dir)
-{
-	struct cenalloc_mapping *map = container_of(sgt, typeof(*map), sgt);
-	struct cenalloc_buffer *buf = attach->dmabuf->priv;
-	struct cenalloc_backing *bk = map->backing;
-	struct cenalloc_member *m = attach->priv;
-
-	dma_resv_assert_held(attach->dmabuf->resv);
-	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
-	sg_free_table(sgt);
-	kfree(map);
-	if (m->sgt == sgt)
-		m->sgt = NULL;
-	if (!--bk->maps && bk != buf->backing) {
-		list_del(&bk->retired);
-		cenalloc_backing_free(bk);
-	}
-}
-
 /* Dynamic buffers: a pinned mapping must stay where it is. */
 static int cenalloc_pin(struct dma_buf_attachment *attach)
 {
@@ -586,121 +579,8 @@ static void cenalloc_release(struct dma_buf *dmabuf)
 	list_for_each_entry_safe(m, tmp, &buf->members, node)
 		kfree(m);
 	mem_cgroup_put(buf->memcg);
+	cenalloc_quota_put(buf->quota);
 	kfree(buf);
-}
-
-static vm_fault_t cenalloc_fault(struct vm_fault *vmf)
-{
-	struct vm_area_struct *vma = vmf->vma;
-	struct cenalloc_buffer *buf = vma->vm_private_data;
-	vm_fault_t ret;
-
-	if (vmf->pgoff >= buf->size >> PAGE_SHIFT)
-		return VM_FAULT_SIGBUS;
-	/* mmap_lock, then the resv lock: never the other way round. */
-	dma_resv_lock(buf->dmabuf->resv, NULL);
-	if (cenalloc_ensure_backed(buf)) {
-		ret = VM_FAULT_SIGBUS;
-		goto out;
-	}
-	ret = vmf_insert_pfn(vma, vmf->address,
-			     page_to_pfn(buf->backing->pages[vmf->pgoff]));
-out:
-	dma_resv_unlock(buf->dmabuf->resv);
-	return ret;
-}
-
-static const struct vm_operations_struct cenalloc_vm_ops = {
-	.fault = cenalloc_fault,
-};
-
-static int cenalloc_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
-{
-	struct cenalloc_buffer *buf = dmabuf->priv;
-
-	if (vma->vm_pgoff + vma_pages(vma) > buf->size >> PAGE_SHIFT)
-		return -EINVAL;
-	/*
-	 * PFN mappings are never pinned by GUP, so the pages can move: a
-	 * migration zaps them and the next access faults the new ones in.
-	 */
-	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
-	vma->vm_ops = &cenalloc_vm_ops;
-	vma->vm_private_data = buf;
-	return 0;
-}
-
-static int cenalloc_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
-{
-	struct cenalloc_buffer *buf = dmabuf->priv;
-	int ret;
-
-	dma_resv_assert_held(dmabuf->resv);
-	ret = cenalloc_ensure_backed(buf);
-	if (ret)
-		return ret;
-	if (!buf->vmap_count) {
-		buf->vaddr = cenalloc_backing_vmap(buf->backing);
-		if (!buf->vaddr)
-			return -ENOMEM;
-	}
-	buf->vmap_count++;
-	iosys_map_set_vaddr(map, buf->vaddr);
-	return 0;
-}
-
-static void cenalloc_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
-{
-	struct cenalloc_buffer *buf = dmabuf->priv;
-
-	dma_resv_assert_held(dmabuf->resv);
-	if (!--buf->vmap_count) {
-		vunmap(buf->vaddr);
-		buf->vaddr = NULL;
-	}
-	iosys_map_clear(map);
-}
-
-static int cenalloc_cpu_access(struct dma_buf *dmabuf,
-			       enum dma_data_direction dir, bool begin)
-{
-	struct cenalloc_buffer *buf = dmabuf->priv;
-	struct cenalloc_member *m;
-	int ret;
-
-	dma_resv_lock(dmabuf->resv, NULL);
-	/* The first CPU access allocates, like the first map. */
-	ret = cenalloc_ensure_backed(buf);
-	if (ret)
-		goto out;
-	if (buf->vmap_count && begin)
-		invalidate_kernel_vmap_range(buf->vaddr, buf->size);
-	if (buf->vmap_count && !begin)
-		flush_kernel_vmap_range(buf->vaddr, buf->size);
-	list_for_each_entry(m, &buf->members, node) {
-		if (!m->sgt)
-			continue;
-		if (begin)
-			dma_sync_sgtable_for_cpu(m->attach->dev, m->sgt, dir);
-		else
-			dma_sync_sgtable_for_device(m->attach->dev, m->sgt,
-						    dir);
-	}
-out:
-	dma_resv_unlock(dmabuf->resv);
-	return ret;
-}
-
-static int cenalloc_begin_cpu(struct dma_buf *dmabuf,
-			      enum dma_data_direction dir)
-{
-	return cenalloc_cpu_access(dmabuf, dir, true);
-}
-
-static int cenalloc_end_cpu(struct dma_buf *dmabuf,
-			    enum dma_data_direction dir)
-{
-	return cenalloc_cpu_access(dmabuf, dir, false);
 }
 
 #define CENALLOC_COMMON_OPS \
@@ -730,24 +610,76 @@ static const struct dma_buf_ops cenalloc_dynamic_ops = {
 	.unpin = cenalloc_unpin,
 };
 
+/*
+ * fdinfo and debugfs show the dma-buf core's name; DMA_BUF_SET_NAME may
+ * change it later.  Not having one is no failure.
+ */
+static void cenalloc_set_dmabuf_name(struct dma_buf *dmabuf, const char *name)
+{
+	char *copy = name[0] ? kstrdup(name, GFP_KERNEL) : NULL;
+
+	if (!copy)
+		return;
+	spin_lock(&dmabuf->name_lock);
+	kfree(dmabuf->name);
+	dmabuf->name = copy;
+	spin_unlock(&dmabuf->name_lock);
+}
+
+/* Size and members: may a buffer like this exist at all? */
+static int cenalloc_check_new(struct cenalloc_buffer *buf, u64 len)
+{
+	u64 limit = cenalloc_size_limit();
+	struct cen_why why = {};
+	char text[128];
+	int ret;
+
+	if (len > limit) {
+		pr_info_ratelimited("cenalloc: create '%*pE' of %llu bytes refused: above the size limit, %llu bytes (memory, or size_limit_mb)\n",
+				    CENALLOC_ESC(buf->name), len, limit);
+		return -E2BIG;
+	}
+	ret = cenalloc_remerge(buf, &why);
+	if (ret) {
+		cen_why_format_offsets(&why, text, sizeof(text));
+		pr_info_ratelimited("cenalloc: create '%*pE' of %llu bytes refused: %s (member %*pE)\n",
+				    CENALLOC_ESC(buf->name), buf->size, text,
+				    CENALLOC_ESC(cenalloc_member_name(buf,
+								      why.member)));
+	}
+	return ret;
+}
+
+/**
+ * cenalloc_buffer_create() - a new buffer with no memory behind it.
+ * @len: bytes, rounded up to pages.
+ * @flags: CENALLOC_CREATE_*.
+ * @fd_flags: flags of the dma-buf's file.
+ * @name: shown in INFO, fdinfo and debugfs; may be empty.
+ * @hints: members from creation hints, taken over on success.
+ * @nr_hints: entries in @hints.
+ *
+ * The caller is the creator: its memory cgroup and its quota of scarce
+ * memory (RLIMIT_MEMLOCK, none with CAP_IPC_LOCK) pay for the backing,
+ * whoever causes the allocation later.
+ *
+ * Return: the dma-buf, or an ERR_PTR: -EINVAL for a zero size, -E2BIG
+ * above the size limit, the solver's error when the hints conflict.
+ */
 struct dma_buf *cenalloc_buffer_create(u64 len, u32 flags, u32 fd_flags,
 				       const char *name,
 				       struct list_head *hints, u32 nr_hints)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct cenalloc_buffer *buf;
-	struct cen_why why = {};
 	struct dma_buf *dmabuf;
-	char text[96];
 	int ret;
 
-	if (!len || len > U64_MAX - PAGE_SIZE)
+	if (!len)
 		return ERR_PTR(-EINVAL);
 	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
 	if (!buf)
 		return ERR_PTR(-ENOMEM);
-	buf->size = PAGE_ALIGN(len);
-	buf->id = atomic64_inc_return(&cenalloc_next_id);
 	strscpy(buf->name, name, sizeof(buf->name));
 	INIT_LIST_HEAD(&buf->members);
 	INIT_LIST_HEAD(&buf->retired);
@@ -755,15 +687,17 @@ struct dma_buf *cenalloc_buffer_create(u64 len, u32 flags, u32 fd_flags,
 	list_splice_init(hints, &buf->members);
 	buf->nr_members = nr_hints;
 	cen_constraints_init(&buf->merged);
-
-	ret = cenalloc_remerge(buf, &why);
-	if (ret) {
-		cen_why_format(&why, text, sizeof(text));
-		pr_info_ratelimited("cenalloc: create '%s' of %llu bytes refused: %s (member %s)\n",
-				    buf->name, buf->size, text,
-				    cenalloc_member_name(buf, why.member));
+	ret = cenalloc_check_new(buf, len);
+	if (ret)
 		goto fail;
-	}
+	buf->size = PAGE_ALIGN(len);	/* len is at most the memory size */
+	buf->quota = cenalloc_quota_get();
+	ret = -ENOMEM;
+	if (!buf->quota)
+		goto fail;
+	buf->scarce_limit = capable(CAP_IPC_LOCK) ? U64_MAX :
+			    rlimit(RLIMIT_MEMLOCK);
+	buf->id = atomic64_inc_return(&cenalloc_next_id);
 	snprintf(buf->last_reason, sizeof(buf->last_reason),
 		 "created with %u hint(s), no memory yet", nr_hints);
 
@@ -779,6 +713,7 @@ struct dma_buf *cenalloc_buffer_create(u64 len, u32 flags, u32 fd_flags,
 	}
 	buf->dmabuf = dmabuf;
 	buf->memcg = get_mem_cgroup_from_mm(current->mm);
+	cenalloc_set_dmabuf_name(dmabuf, buf->name);
 	mutex_lock(&cenalloc_buffers_lock);
 	list_add_tail(&buf->node, &cenalloc_buffers);
 	mutex_unlock(&cenalloc_buffers_lock);
@@ -786,19 +721,42 @@ struct dma_buf *cenalloc_buffer_create(u64 len, u32 flags, u32 fd_flags,
 	return dmabuf;
 
 fail:
+	cenalloc_quota_put(buf->quota);
 	list_splice_init(&buf->members, hints);
 	kfree(buf);
 	return ERR_PTR(ret);
 }
 
+/* Physical addresses: for debugfs, which only root reads. */
+static void cenalloc_backing_show(struct seq_file *s,
+				  const struct cenalloc_backing *bk)
+{
+	u32 r;
+
+	if (!bk)
+		return;
+	seq_puts(s, "  runs:");
+	for (r = 0; r < min_t(u32, bk->nr_runs, 16); r++)
+		seq_printf(s, " %pa+0x%llx", &bk->runs[r].addr,
+			   bk->runs[r].len);
+	if (bk->nr_runs > 16)
+		seq_printf(s, " ... (%u in all)", bk->nr_runs);
+	seq_putc(s, '\n');
+}
+
+/**
+ * cenalloc_buffer_show() - a buffer's state for debugfs.
+ * @s: the seq_file.
+ * @buf: the buffer; its reservation lock is taken here.
+ */
 void cenalloc_buffer_show(struct seq_file *s, struct cenalloc_buffer *buf)
 {
 	struct cenalloc_member *m;
 	int f;
 
 	dma_resv_lock(buf->dmabuf->resv, NULL);
-	seq_printf(s, "buffer %llu '%s' size %llu%s %s%s migrations %u\n",
-		   buf->id, buf->name, buf->size,
+	seq_printf(s, "buffer %llu '%*pE' size %llu%s %s%s migrations %u\n",
+		   buf->id, CENALLOC_ESC(buf->name), buf->size,
 		   buf->dynamic ? " dynamic" : "",
 		   buf->backing ? "backed by " : "not backed",
 		   buf->backing ? buf->backing->backend->desc.name : "",
@@ -813,10 +771,11 @@ void cenalloc_buffer_show(struct seq_file *s, struct cenalloc_buffer *buf)
 				   buf->merged.origin[f]);
 	seq_putc(s, '\n');
 	list_for_each_entry(m, &buf->members, node) {
-		seq_printf(s, "  %s %s%s segments %u:",
+		seq_printf(s, "  %s %*pE%s segments %u:",
 			   m->flags & CENALLOC_ATT_HINT ? "hint" : "attach",
-			   m->name, m->sgt ? " mapped" : "",
-			   cenalloc_member_segments(m));
+			   CENALLOC_ESC(m->name),
+			   cenalloc_member_flags(buf, m) & CENALLOC_ATT_MAPPED ?
+			   " mapped" : "", cenalloc_member_segments(buf, m));
 		for (f = 0; f < CEN_F_COUNT; f++)
 			if (m->c.src[f] != CEN_SRC_NONE)
 				seq_printf(s, " %s=0x%llx (%s)",
@@ -825,8 +784,11 @@ void cenalloc_buffer_show(struct seq_file *s, struct cenalloc_buffer *buf)
 					   cen_source_name(m->c.src[f]));
 		seq_putc(s, '\n');
 	}
-	seq_printf(s, "  last: %d %s\n", buf->last_error, buf->last_reason);
+	seq_printf(s, "  last: %d %*pE\n", buf->last_error,
+		   CENALLOC_ESC(buf->last_reason));
 	if (buf->migrations)
-		seq_printf(s, "  last migration: %s\n", buf->migration_reason);
+		seq_printf(s, "  last migration: %*pE\n",
+			   CENALLOC_ESC(buf->migration_reason));
+	cenalloc_backing_show(s, buf->backing);
 	dma_resv_unlock(buf->dmabuf->resv);
 }

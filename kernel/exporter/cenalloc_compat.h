@@ -12,4 +12,13 @@
 #define CENALLOC_CMA_ALIGN_ORDER	8
 #endif
 
+/*
+ * Where devices may be non-coherent (arm64, ...), the DMA API's CPU cache
+ * maintenance reaches memory through the kernel's linear map, which
+ * reserved memory outside System RAM (a carveout) is not part of.  Only
+ * where DMA is always coherent (x86) can a carveout serve every device.
+ */
+#define CENALLOC_CARVEOUT_SUPPORTED \
+	(!IS_ENABLED(CONFIG_ARCH_HAS_SYNC_DMA_FOR_DEVICE))
+
 #endif /* CENALLOC_COMPAT_H */

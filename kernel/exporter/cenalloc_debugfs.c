@@ -2,7 +2,8 @@
 /*
  * /sys/kernel/debug/cenalloc/: buffers (members, constraints with their
  * sources, the last decision), backends (usage counters) and devices
- * (driver declarations and profiles); inject_migration_failure, a test
+ * (driver declarations and profiles), users (scarce memory each user's
+ * buffers hold); inject_migration_failure, a test
  * knob: CENALLOC_INJECT_* bits that make every migration fail at that
  * step while set.
  */
@@ -32,12 +33,11 @@ static int cenalloc_backends_show(struct seq_file *s, void *unused)
 	for (i = 0; i < cenalloc_backend_count(); i++) {
 		struct cenalloc_backend *be = cenalloc_backend_get(i);
 
-		be->refresh(be);
 		seq_printf(s, "%-8s kind=%s rank=%u max_chunk=0x%llx free=%llu used=%lld allocations=%lld failures=%lld\n",
 			   be->desc.name,
 			   be->desc.kind == CEN_BK_SCATTER ? "scatter" : "contig",
 			   be->desc.cost_rank, be->desc.max_chunk,
-			   be->desc.free_bytes, atomic64_read(&be->used),
+			   be->free_bytes(be), atomic64_read(&be->used),
 			   atomic64_read(&be->allocations),
 			   atomic64_read(&be->failures));
 	}
@@ -52,6 +52,13 @@ static int cenalloc_devices_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(cenalloc_devices);
 
+static int cenalloc_users_show(struct seq_file *s, void *unused)
+{
+	cenalloc_quota_show(s);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cenalloc_users);
+
 void cenalloc_debugfs_init(void)
 {
 	cenalloc_dir = debugfs_create_dir("cenalloc", NULL);
@@ -61,6 +68,8 @@ void cenalloc_debugfs_init(void)
 			    &cenalloc_backends_fops);
 	debugfs_create_file("devices", 0400, cenalloc_dir, NULL,
 			    &cenalloc_devices_fops);
+	debugfs_create_file("users", 0400, cenalloc_dir, NULL,
+			    &cenalloc_users_fops);
 	debugfs_create_x32("inject_migration_failure", 0600, cenalloc_dir,
 			   &cenalloc_inject_migration);
 }

@@ -10,8 +10,17 @@
  * resv lock, and a migration, under the resv lock, zaps user mappings
  * through the file's i_mmap tree (unmap_mapping_range(), i_mmap_rwsem and
  * page table locks only) and waits for fences, both allowed under it.
- * The global buffer list, the driver declarations and the profiles each
- * have their own mutex, never held across a resv lock.
+ *
+ * Global locks, in the order they nest:
+ *   cenalloc_buffers_lock -> dmabuf->resv: INFO by id and debugfs walk the
+ *	buffer list and take each buffer's resv lock to read it; release
+ *	unlinks under cenalloc_buffers_lock before it frees, which keeps the
+ *	buffer alive meanwhile.  Nothing takes cenalloc_buffers_lock with a
+ *	resv lock held (create and release hold none).
+ *   cenalloc_users_lock (cenalloc_quota.c) is a leaf, taken at create
+ *	and release only; charging a quota under a resv lock is an atomic.
+ *   The driver declarations and the profiles have their own mutexes, taken
+ *	before (never under) a resv lock: attach resolves the device first.
  */
 #ifndef CENALLOC_INTERNAL_H
 #define CENALLOC_INTERNAL_H
@@ -26,6 +35,9 @@
 #include "../constraints/cen_solver.h"
 
 #define CENALLOC_MAX_MEMBERS	64
+
+/* A string from users, for "%*pE" in the kernel log: escaped, not raw. */
+#define CENALLOC_ESC(s)		(int)strlen(s), (s)
 
 struct cenalloc_buffer;
 
@@ -47,6 +59,8 @@ struct cenalloc_run {
  * @maps: device mappings (struct cenalloc_mapping) built on it.
  * @retired: in the buffer's retired list once replaced while a dynamic
  *	importer still held a mapping of it; freed at its last unmap.
+ * @quota: the creator's record, charged @charged bytes of scarce memory.
+ * @charged: bytes charged to @quota (0 for memory nobody constrains).
  */
 struct cenalloc_backing {
 	struct cenalloc_backend *backend;
@@ -58,20 +72,32 @@ struct cenalloc_backing {
 	dma_addr_t dma_handle;
 	u32 maps;
 	struct list_head retired;
+	struct cenalloc_quota *quota;
+	u64 charged;
 };
 
-/* One device mapping: the sg_table handed out and what it points into. */
+/**
+ * struct cenalloc_mapping - one device mapping handed to an importer.
+ * @sgt: the sg_table handed out, mapped for the member's device.
+ * @backing: what it points into.
+ * @dir: the direction it was mapped with; its CPU syncs use the same.
+ * @node: in the member's @maps, every live mapping (an importer may map
+ *	one attachment more than once).
+ */
 struct cenalloc_mapping {
 	struct sg_table sgt;
 	struct cenalloc_backing *backing;
+	enum dma_data_direction dir;
+	struct list_head node;
 };
 
 /**
  * struct cenalloc_backend - one memory source.
- * @desc: capabilities as the solver sees them (free bytes refreshed).
+ * @desc: capabilities as the solver sees them; constant after load
+ *	(@desc.free_bytes is filled in copies, never here).
  * @alloc: back @bk with @bk->size bytes following @plan.
  * @free: release what @alloc got.
- * @refresh: update @desc.free_bytes.
+ * @free_bytes: what it could still give now, for @desc.free_bytes.
  * @used: bytes backing live buffers.
  * @allocations: successful allocations since load.
  * @failures: failed allocations since load.
@@ -81,7 +107,7 @@ struct cenalloc_backend {
 	int (*alloc)(struct cenalloc_backend *be, struct cenalloc_backing *bk,
 		     const struct cen_plan *plan);
 	void (*free)(struct cenalloc_backend *be, struct cenalloc_backing *bk);
-	void (*refresh)(struct cenalloc_backend *be);
+	u64 (*free_bytes)(struct cenalloc_backend *be);
 	atomic64_t used;
 	atomic64_t allocations;
 	atomic64_t failures;
@@ -95,20 +121,25 @@ struct cenalloc_member {
 	char driver[CENALLOC_NAME_LEN];
 	u32 flags;			/* CENALLOC_ATT_* but MAPPED */
 	struct dma_buf_attachment *attach;	/* NULL for hints */
-	struct sg_table *sgt;		/* this device's current mapping */
+	struct list_head maps;		/* struct cenalloc_mapping, live */
 	u32 pins;			/* dma_buf_pin() calls in force */
 };
 
-/* A member's flags as INFO and debugfs show them. */
-static inline u32 cenalloc_member_flags(const struct cenalloc_member *m)
+/*
+ * The member's newest mapping of @bk, NULL when it has none.  Mappings of
+ * an older backing are those a dynamic importer kept after being told
+ * of a move: they no longer count as using the buffer.
+ */
+static inline struct cenalloc_mapping *
+cenalloc_member_mapping(const struct cenalloc_member *m,
+			const struct cenalloc_backing *bk)
 {
-	return m->flags | (m->sgt ? CENALLOC_ATT_MAPPED : 0);
-}
+	struct cenalloc_mapping *map;
 
-/* Entries of a member's current mapping, 0 when unmapped. */
-static inline u32 cenalloc_member_segments(const struct cenalloc_member *m)
-{
-	return m->sgt ? m->sgt->nents : 0;
+	list_for_each_entry_reverse(map, &m->maps, node)
+		if (map->backing == bk)
+			return map;
+	return NULL;
 }
 
 /**
@@ -126,6 +157,9 @@ static inline u32 cenalloc_member_segments(const struct cenalloc_member *m)
  * @vmap_count: kernel mappings alive.
  * @vaddr: the kernel mapping.
  * @memcg: the creator's memory cgroup, charged for the backing.
+ * @quota: the creator's record of scarce memory (cenalloc_quota.c).
+ * @scarce_limit: bytes of scarce memory the creator may hold in all
+ *	(RLIMIT_MEMLOCK at creation; U64_MAX with CAP_IPC_LOCK).
  * @migrations: times the backing moved.
  * @migrated_bytes: bytes copied by those moves.
  * @migration_ns: how long the last move took, allocation included.
@@ -148,6 +182,8 @@ struct cenalloc_buffer {
 	u32 vmap_count;
 	void *vaddr;
 	struct mem_cgroup *memcg;
+	struct cenalloc_quota *quota;
+	u64 scarce_limit;
 	u32 migrations;
 	u64 migrated_bytes;
 	u64 migration_ns;
@@ -159,6 +195,7 @@ struct cenalloc_buffer {
 
 /* cenalloc_main.c */
 extern bool cenalloc_relax_default;
+u64 cenalloc_size_limit(void);
 extern struct mutex cenalloc_buffers_lock;
 extern struct list_head cenalloc_buffers;
 
@@ -168,6 +205,16 @@ void cenalloc_backends_exit(void);
 u32 cenalloc_backend_count(void);
 struct cenalloc_backend *cenalloc_backend_get(u32 i);
 void cenalloc_backend_descs(struct cen_backend_desc *descs, u32 *n);
+bool cenalloc_plan_is_scarce(const struct cenalloc_backend *be,
+			     const struct cen_plan *plan);
+
+/* cenalloc_quota.c */
+struct cenalloc_quota *cenalloc_quota_get(void);
+void cenalloc_quota_put(struct cenalloc_quota *q);
+int cenalloc_quota_charge(struct cenalloc_quota *q, u64 limit, u64 bytes,
+			  char *why, size_t len);
+void cenalloc_quota_uncharge(struct cenalloc_quota *q, u64 bytes);
+void cenalloc_quota_show(struct seq_file *s);
 
 /* cenalloc_sources.c */
 void cenalloc_resolve_device(struct device *dev, struct cen_constraints *c);
@@ -187,18 +234,37 @@ void cenalloc_constraints_to_uapi(const struct cen_constraints *c,
 __printf(3, 4) void cenalloc_decide(struct cenalloc_buffer *buf, int err,
 				    const char *fmt, ...);
 const char *cenalloc_member_name(struct cenalloc_buffer *buf, u32 idx);
+u32 cenalloc_member_flags(const struct cenalloc_buffer *buf,
+			  const struct cenalloc_member *m);
+u32 cenalloc_member_segments(const struct cenalloc_buffer *buf,
+			     const struct cenalloc_member *m);
 int cenalloc_backing_alloc(struct cenalloc_buffer *buf,
 			   struct cenalloc_backing **out, bool *fallback,
 			   char *why, size_t len);
 int cenalloc_backing_fits(const struct cenalloc_backing *bk,
 			  const struct cen_constraints *c, struct cen_why *why);
 void cenalloc_backing_free(struct cenalloc_backing *bk);
-void *cenalloc_backing_vmap(const struct cenalloc_backing *bk);
 struct dma_buf *cenalloc_buffer_create(u64 len, u32 flags, u32 fd_flags,
 				       const char *name,
 				       struct list_head *hints, u32 nr_hints);
 struct cenalloc_buffer *cenalloc_buffer_from_dmabuf(struct dma_buf *dmabuf);
+struct cenalloc_member *cenalloc_member_alloc(void);
+int cenalloc_ensure_backed(struct cenalloc_buffer *buf);
 void cenalloc_buffer_show(struct seq_file *s, struct cenalloc_buffer *buf);
+
+/* cenalloc_mapping.c */
+struct sg_table *cenalloc_map(struct dma_buf_attachment *attach,
+			      enum dma_data_direction dir);
+void cenalloc_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt,
+		    enum dma_data_direction dir);
+void cenalloc_sync_mappings(struct cenalloc_buffer *buf,
+			    struct cenalloc_backing *bk, bool for_cpu);
+int cenalloc_begin_cpu(struct dma_buf *dmabuf, enum dma_data_direction dir);
+int cenalloc_end_cpu(struct dma_buf *dmabuf, enum dma_data_direction dir);
+int cenalloc_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma);
+int cenalloc_vmap(struct dma_buf *dmabuf, struct iosys_map *map);
+void cenalloc_vunmap(struct dma_buf *dmabuf, struct iosys_map *map);
+void *cenalloc_backing_vmap(const struct cenalloc_backing *bk);
 
 /* cenalloc_migrate.c */
 #define CENALLOC_INJECT_ALLOC	BIT(0)	/* the new backing's allocation */

@@ -24,6 +24,24 @@ module_param_named(relax_default, cenalloc_relax_default, bool, 0644);
 MODULE_PARM_DESC(relax_default,
 		 "Assume undeclared devices without an IOMMU can scatter (default: no, they get contiguous memory)");
 
+static unsigned int size_limit_mb;
+module_param(size_limit_mb, uint, 0644);
+MODULE_PARM_DESC(size_limit_mb,
+		 "Largest buffer in MiB (default 0: the size of memory, which is also the upper bound)");
+
+/**
+ * cenalloc_size_limit() - the largest buffer CREATE and ALLOC accept.
+ *
+ * Return: bytes: the machine's memory, or size_limit_mb when smaller.
+ */
+u64 cenalloc_size_limit(void)
+{
+	u64 ram = (u64)totalram_pages() << PAGE_SHIFT;
+	u64 param = (u64)READ_ONCE(size_limit_mb) << 20;
+
+	return param ? min(ram, param) : ram;
+}
+
 DEFINE_MUTEX(cenalloc_buffers_lock);
 LIST_HEAD(cenalloc_buffers);
 
@@ -112,6 +130,7 @@ static long cenalloc_ioc_query(unsigned int cmd, unsigned long arg)
 	struct cenalloc_backend_info *info;
 	struct cen_backend_desc *descs;
 	struct cenalloc_query q;
+	bool admin;
 	u32 n, i;
 	int ret;
 
@@ -130,6 +149,7 @@ static long cenalloc_ioc_query(unsigned int cmd, unsigned long arg)
 	if (!descs)
 		return -ENOMEM;
 	cenalloc_backend_descs(descs, &n);
+	admin = capable(CAP_SYS_ADMIN);
 	info = kcalloc(n, sizeof(*info), GFP_KERNEL);
 	if (!info) {
 		kfree(descs);
@@ -137,15 +157,17 @@ static long cenalloc_ioc_query(unsigned int cmd, unsigned long arg)
 	}
 	for (i = 0; i < n; i++) {
 		struct cenalloc_backend *be = cenalloc_backend_get(i);
+		/* A carveout's physical place is the administrator's. */
+		bool addrs = admin || descs[i].addr_hi == U64_MAX;
 
 		strscpy(info[i].name, descs[i].name, sizeof(info[i].name));
 		info[i].kind = descs[i].kind;
 		info[i].cost_rank = descs[i].cost_rank;
 		info[i].max_chunk = descs[i].max_chunk;
 		info[i].max_align = descs[i].max_align;
-		info[i].addr_lo = descs[i].addr_lo;
-		info[i].addr_hi = descs[i].addr_hi;
-		info[i].lowest_limit = descs[i].lowest_limit;
+		info[i].addr_lo = addrs ? descs[i].addr_lo : 0;
+		info[i].addr_hi = addrs ? descs[i].addr_hi : 0;
+		info[i].lowest_limit = addrs ? descs[i].lowest_limit : 0;
 		info[i].free_bytes = descs[i].free_bytes;
 		info[i].used_bytes = atomic64_read(&be->used);
 		info[i].allocations = atomic64_read(&be->allocations);
@@ -208,12 +230,14 @@ static int cenalloc_read_hints(const struct cenalloc_create *c,
 		} else if (!cenalloc_zero(&h.c, sizeof(h.c))) {
 			return -EINVAL;
 		}
-		m = kzalloc(sizeof(*m), GFP_KERNEL);
+		m = cenalloc_member_alloc();
 		if (!m)
 			return -ENOMEM;
 		ret = cenalloc_resolve_hint(&h, m, reason, sizeof(reason));
 		if (ret) {
-			pr_info_ratelimited("cenalloc: %s\n", reason);
+			/* The reason names the device the user gave. */
+			pr_info_ratelimited("cenalloc: %*pE\n",
+					    CENALLOC_ESC(reason));
 			kfree(m);
 			return ret;
 		}
@@ -307,7 +331,10 @@ static void cenalloc_fill_info(struct cenalloc_buffer *buf,
 		      CENALLOC_STATE_EMPTY;
 	info->id = buf->id;
 	info->len = buf->size;
-	strscpy(info->name, buf->name, sizeof(info->name));
+	/* The dma-buf's name: the one given at CREATE or DMA_BUF_SET_NAME. */
+	spin_lock(&buf->dmabuf->name_lock);
+	strscpy(info->name, buf->dmabuf->name ?: "", sizeof(info->name));
+	spin_unlock(&buf->dmabuf->name_lock);
 	if (buf->backing) {
 		strscpy(info->backend, buf->backing->backend->desc.name,
 			sizeof(info->backend));
@@ -330,8 +357,8 @@ static void cenalloc_fill_info(struct cenalloc_buffer *buf,
 			break;
 		strscpy(att[i].device, m->name, sizeof(att[i].device));
 		strscpy(att[i].driver, m->driver, sizeof(att[i].driver));
-		att[i].flags = cenalloc_member_flags(m);
-		att[i].nr_segments = cenalloc_member_segments(m);
+		att[i].flags = cenalloc_member_flags(buf, m);
+		att[i].nr_segments = cenalloc_member_segments(buf, m);
 		cenalloc_constraints_to_uapi(&m->c, &att[i].c);
 		i++;
 	}
@@ -512,7 +539,7 @@ static long cenalloc_heap_ioctl(struct file *file, unsigned int cmd,
 	if (d.fd || d.fd_flags & ~DMA_HEAP_VALID_FD_FLAGS ||
 	    d.heap_flags & ~DMA_HEAP_VALID_HEAP_FLAGS)
 		return -EINVAL;
-	if (!PAGE_ALIGN(d.len))
+	if (!d.len)
 		return -EINVAL;
 	ret = cenalloc_create_fd(d.len, 0, d.fd_flags, "dma-heap", &none, 0, &d,
 				 sizeof(d), cmd, arg, (s32 *)&d.fd, NULL,
@@ -532,11 +559,17 @@ static const struct file_operations cenalloc_heap_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 };
 
+/*
+ * Root only, like the dma-heap nodes: who else may allocate is the
+ * system's decision, made with a udev rule (docs/security.md).
+ */
+#define CENALLOC_NODE_MODE	0600
+
 static struct miscdevice cenalloc_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "cenalloc",
 	.fops = &cenalloc_fops,
-	.mode = 0666,
+	.mode = CENALLOC_NODE_MODE,
 };
 
 /*
@@ -548,7 +581,7 @@ static struct miscdevice cenalloc_heap_misc = {
 	.name = "cenalloc-heap",
 	.nodename = "dma_heap/cenalloc",
 	.fops = &cenalloc_heap_fops,
-	.mode = 0666,
+	.mode = CENALLOC_NODE_MODE,
 };
 
 static int __init cenalloc_init(void)

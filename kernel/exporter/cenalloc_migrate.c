@@ -68,7 +68,8 @@ static const char *cenalloc_move_blocker(struct cenalloc_buffer *buf,
 			snprintf(who, len, "%s has it pinned", m->name);
 			return who;
 		}
-		if (!m->sgt)
+		/* Every mapping counts, however many one attachment made. */
+		if (!cenalloc_member_mapping(m, buf->backing))
 			continue;
 		/*
 		 * Only a dynamic importer of a dynamic buffer (which exists
@@ -87,12 +88,13 @@ static const char *cenalloc_move_blocker(struct cenalloc_buffer *buf,
  * Tell the dynamic importers their mappings are going away and wait until
  * no device works on the buffer any more.  What they do not unmap now
  * stays valid memory until they do (the old backing is retired, not
- * freed), but they must map again to see the new one.
+ * freed), but they must map again to see the new one: a mapping of an
+ * older backing does not count as using the buffer.  Their mappings are
+ * synced for the CPU, which is about to read what the devices wrote.
  */
 static int cenalloc_quiesce(struct cenalloc_buffer *buf, char *why,
 			    size_t len)
 {
-	struct cenalloc_member *m;
 	long left;
 
 	dma_buf_move_notify(buf->dmabuf);
@@ -105,9 +107,7 @@ static int cenalloc_quiesce(struct cenalloc_buffer *buf, char *why,
 			 CENALLOC_FENCE_TIMEOUT_MS);
 		return left ? (int)left : -ETIMEDOUT;
 	}
-	/* A mapping an importer kept now points at the old backing. */
-	list_for_each_entry(m, &buf->members, node)
-		m->sgt = NULL;
+	cenalloc_sync_mappings(buf, buf->backing, true);
 	return 0;
 }
 
@@ -145,7 +145,7 @@ int cenalloc_migrate(struct cenalloc_buffer *buf, struct cenalloc_member *late,
 	char why[CENALLOC_REASON_MAX];
 	void *src = NULL, *dst = NULL;
 	u64 t0 = ktime_get_ns(), t_alloc = 0, ns;
-	bool notify;
+	bool notify, quiesced = false;
 	int ret;
 
 	dma_resv_assert_held(buf->dmabuf->resv);
@@ -172,6 +172,7 @@ int cenalloc_migrate(struct cenalloc_buffer *buf, struct cenalloc_member *late,
 		ret = cenalloc_quiesce(buf, why, sizeof(why));
 		if (ret)
 			goto fail;
+		quiesced = true;
 	}
 
 	src = cenalloc_backing_vmap(old);
@@ -224,6 +225,9 @@ fail:
 		vunmap(src);
 	if (new)
 		cenalloc_backing_free(new);
+	/* Dynamic importers may map the old backing again: hand it back. */
+	if (quiesced)
+		cenalloc_sync_mappings(buf, old, false);
 	cenalloc_decide(buf, ret,
 			"refused %s: %s memory unsuitable (%s), moving failed: %s",
 			late->name, from, unfit, why);

@@ -100,6 +100,8 @@ struct cenalloc_constraints {
  * @addr_lo: lowest physical address handed out.
  * @addr_hi: highest physical address handed out.
  * @lowest_limit: lowest address limit the backend can honour.
+ *	These three are 0 for a backend confined to a physical range (a
+ *	carveout) unless the caller has CAP_SYS_ADMIN.
  * @free_bytes: memory available now.
  * @used_bytes: bytes currently backing cenalloc buffers.
  * @allocations: buffers backed since load.

@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * How devices and CPUs reach a buffer's memory: one scatterlist per device
+ * mapping, split by that device's own rules; CPU access bracketed by cache
+ * maintenance for every device mapping; mmap through a fault handler, so a
+ * migration can move the pages under user mappings; vmap.
+ *
+ * Cache maintenance follows the DMA API to the letter, because on arm64
+ * SoCs devices without dma-coherent see memory, not the CPU's caches:
+ * every device mapping is made with its own full sync (whatever other
+ * devices did before: one of them may have been coherent), CPU access
+ * syncs each mapping in the direction it was made with, and a move syncs
+ * the old memory for the CPU before copying it.
+ */
+#include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "cenalloc_internal.h"
+
+/*
+ * Segments become scatterlist entries no longer than the DMA API says the
+ * device takes and not crossing its boundary, whichever backend made
+ * them: dma_get_max_seg_size() is 64 KiB for a device without dma_parms,
+ * which the constraint model does not assume (it would make every
+ * contiguous device without dma_parms refuse large buffers).  A contiguous
+ * segment split this way stays contiguous, which is what such devices
+ * check.
+ */
+struct cenalloc_sg_fill {
+	struct scatterlist *sg;	/* NULL: only count */
+	u32 count;
+	u64 max_len;
+	u64 boundary;
+};
+
+static int cenalloc_sg_emit(void *ctx, u64 addr, u64 len)
+{
+	struct cenalloc_sg_fill *f = ctx;
+
+	while (len) {
+		u64 room = f->boundary - (addr & f->boundary) + 1;
+		u64 n = min3(len, f->max_len, room ? room : len);
+
+		if (f->sg) {
+			sg_set_page(f->sg, pfn_to_page(PHYS_PFN(addr)), n, 0);
+			f->sg = sg_next(f->sg);
+		}
+		f->count++;
+		addr += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Walk @bk's runs split by @c's rules and @dev's DMA limits into @f. */
+static int cenalloc_sg_walk(const struct cenalloc_backing *bk,
+			    const struct cen_constraints *c,
+			    struct cenalloc_sg_fill *f)
+{
+	u32 r;
+	int ret = 0;
+
+	for (r = 0; r < bk->nr_runs && !ret; r++)
+		ret = cen_split_chunk(c, bk->runs[r].addr, bk->runs[r].len,
+				      r + 1 == bk->nr_runs, PAGE_SHIFT,
+				      cenalloc_sg_emit, f);
+	return ret;
+}
+
+/* The scatterlist @dev, with constraints @c, sees of the backing. */
+static struct cenalloc_mapping *
+cenalloc_build_mapping(struct cenalloc_backing *bk,
+		       const struct cen_constraints *c, struct device *dev)
+{
+	struct cenalloc_sg_fill f = {
+		/* Whole pages: an sg entry of a page-backed buffer. */
+		.max_len = max_t(u64, rounddown(dma_get_max_seg_size(dev),
+						PAGE_SIZE), PAGE_SIZE),
+		.boundary = dma_get_seg_boundary(dev),
+	};
+	struct cenalloc_mapping *map;
+	int ret;
+
+	if (cenalloc_sg_walk(bk, c, &f))
+		return ERR_PTR(-EINVAL);
+	map = kzalloc(sizeof(*map), GFP_KERNEL);
+	if (!map)
+		return ERR_PTR(-ENOMEM);
+	ret = sg_alloc_table(&map->sgt, f.count, GFP_KERNEL);
+	if (ret) {
+		kfree(map);
+		return ERR_PTR(ret);
+	}
+	f.sg = map->sgt.sgl;
+	f.count = 0;
+	cenalloc_sg_walk(bk, c, &f);
+	map->backing = bk;
+	return map;
+}
+
+/*
+ * Map for the device with full cache maintenance for it.  When another
+ * mapping of the same pages exists, the overlap is intended (a shared
+ * buffer), which DMA_ATTR_SKIP_CPU_SYNC tells DMA-API debugging; the sync
+ * it skips is then done explicitly, so this device gets the same
+ * maintenance as the first one did.
+ */
+static int cenalloc_dma_map(struct device *dev, struct cenalloc_mapping *map)
+{
+	bool overlaps = map->backing->maps > 0;
+	int ret;
+
+	ret = dma_map_sgtable(dev, &map->sgt, map->dir,
+			      overlaps ? DMA_ATTR_SKIP_CPU_SYNC : 0);
+	if (!ret && overlaps)
+		dma_sync_sgtable_for_device(dev, &map->sgt, map->dir);
+	return ret;
+}
+
+/**
+ * cenalloc_map() - dma_buf_ops.map_dma_buf: back the buffer if it is not
+ * yet, then map it for the attachment's device.
+ * @attach: the attachment.
+ * @dir: the direction of the mapping.
+ *
+ * The dma-buf core calls this with the reservation lock held.
+ *
+ * Return: the device's sg_table, or an ERR_PTR.
+ */
+struct sg_table *cenalloc_map(struct dma_buf_attachment *attach,
+			      enum dma_data_direction dir)
+{
+	struct cenalloc_buffer *buf = attach->dmabuf->priv;
+	struct cenalloc_member *m = attach->priv;
+	struct cenalloc_mapping *map;
+	int ret;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	if (!valid_dma_direction(dir))
+		return ERR_PTR(-EINVAL);
+	ret = cenalloc_ensure_backed(buf);
+	if (ret)
+		return ERR_PTR(ret);
+	map = cenalloc_build_mapping(buf->backing, &m->c, attach->dev);
+	if (IS_ERR(map))
+		return ERR_CAST(map);
+	map->dir = dir;
+	ret = cenalloc_dma_map(attach->dev, map);
+	if (ret) {
+		sg_free_table(&map->sgt);
+		kfree(map);
+		return ERR_PTR(ret);
+	}
+	buf->backing->maps++;
+	list_add_tail(&map->node, &m->maps);
+	return &map->sgt;
+}
+
+/**
+ * cenalloc_unmap() - dma_buf_ops.unmap_dma_buf.
+ * @attach: the attachment.
+ * @sgt: a mapping cenalloc_map() gave it.
+ * @dir: its direction.
+ *
+ * The dma-buf core calls this with the reservation lock held.  A mapping
+ * of a backing that has since been replaced (a dynamic importer let go of
+ * it only now) frees that backing with its last mapping.
+ */
+void cenalloc_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt,
+		    enum dma_data_direction dir)
+{
+	struct cenalloc_mapping *map = container_of(sgt, typeof(*map), sgt);
+	struct cenalloc_buffer *buf = attach->dmabuf->priv;
+	struct cenalloc_backing *bk = map->backing;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	/* Unmap always syncs: the CPU must see what this device wrote. */
+	dma_unmap_sgtable(attach->dev, sgt, map->dir, 0);
+	sg_free_table(sgt);
+	list_del(&map->node);
+	kfree(map);
+	if (!--bk->maps && bk != buf->backing) {
+		list_del(&bk->retired);
+		cenalloc_backing_free(bk);
+	}
+}
+
+/**
+ * cenalloc_sync_mappings() - sync every device mapping of a backing.
+ * @buf: the buffer, its reservation lock held.
+ * @bk: the backing whose mappings to sync.
+ * @for_cpu: towards the CPU (before it reads) or the devices (after it
+ *	wrote).
+ *
+ * Each mapping is synced in the direction it was made with, which is what
+ * the DMA API requires and what decides the cache operation.
+ */
+void cenalloc_sync_mappings(struct cenalloc_buffer *buf,
+			    struct cenalloc_backing *bk, bool for_cpu)
+{
+	struct cenalloc_mapping *map;
+	struct cenalloc_member *m;
+
+	dma_resv_assert_held(buf->dmabuf->resv);
+	list_for_each_entry(m, &buf->members, node) {
+		list_for_each_entry(map, &m->maps, node) {
+			if (map->backing != bk)
+				continue;
+			if (for_cpu)
+				dma_sync_sgtable_for_cpu(m->attach->dev,
+							 &map->sgt, map->dir);
+			else
+				dma_sync_sgtable_for_device(m->attach->dev,
+							    &map->sgt,
+							    map->dir);
+		}
+	}
+}
+
+static int cenalloc_cpu_access(struct dma_buf *dmabuf, bool begin)
+{
+	struct cenalloc_buffer *buf = dmabuf->priv;
+	int ret;
+
+	dma_resv_lock(dmabuf->resv, NULL);
+	/* The first CPU access allocates, like the first map. */
+	ret = cenalloc_ensure_backed(buf);
+	if (ret)
+		goto out;
+	if (buf->vmap_count && begin)
+		invalidate_kernel_vmap_range(buf->vaddr, buf->size);
+	if (buf->vmap_count && !begin)
+		flush_kernel_vmap_range(buf->vaddr, buf->size);
+	cenalloc_sync_mappings(buf, buf->backing, begin);
+out:
+	dma_resv_unlock(dmabuf->resv);
+	return ret;
+}
+
+/**
+ * cenalloc_begin_cpu() - dma_buf_ops.begin_cpu_access.
+ * @dmabuf: the buffer.
+ * @dir: what the CPU is about to do; every device mapping is synced in its
+ *	own direction regardless, since that is what the DMA API checks.
+ *
+ * Return: 0, or the error of allocating the backing.
+ */
+int cenalloc_begin_cpu(struct dma_buf *dmabuf, enum dma_data_direction dir)
+{
+	return cenalloc_cpu_access(dmabuf, true);
+}
+
+/**
+ * cenalloc_end_cpu() - dma_buf_ops.end_cpu_access.
+ * @dmabuf: the buffer.
+ * @dir: what the CPU did (see cenalloc_begin_cpu()).
+ *
+ * Return: 0, or the error of allocating the backing.
+ */
+int cenalloc_end_cpu(struct dma_buf *dmabuf, enum dma_data_direction dir)
+{
+	return cenalloc_cpu_access(dmabuf, false);
+}
+
+static vm_fault_t cenalloc_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct cenalloc_buffer *buf = vma->vm_private_data;
+	vm_fault_t ret;
+
+	if (vmf->pgoff >= buf->size >> PAGE_SHIFT)
+		return VM_FAULT_SIGBUS;
+	/* mmap_lock, then the resv lock: never the other way round. */
+	dma_resv_lock(buf->dmabuf->resv, NULL);
+	if (cenalloc_ensure_backed(buf)) {
+		ret = VM_FAULT_SIGBUS;
+		goto out;
+	}
+	ret = vmf_insert_pfn(vma, vmf->address,
+			     page_to_pfn(buf->backing->pages[vmf->pgoff]));
+out:
+	dma_resv_unlock(buf->dmabuf->resv);
+	return ret;
+}
+
+static const struct vm_operations_struct cenalloc_vm_ops = {
+	.fault = cenalloc_fault,
+};
+
+/**
+ * cenalloc_mmap() - dma_buf_ops.mmap: a shared PFN mapping that faults
+ * pages in from the current backing.
+ * @dmabuf: the buffer.
+ * @vma: the user's mapping; the dma-buf core has checked its range.
+ *
+ * A private mapping is refused: a copy-on-write PFN mapping is not
+ * something the fault handler can serve (the core mm BUGs on it), and a
+ * private copy of a shared buffer is meaningless anyway.  A shared mapping
+ * of a read-only fd has VM_MAYSHARE without VM_SHARED, and is fine.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int cenalloc_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
+{
+	struct cenalloc_buffer *buf = dmabuf->priv;
+
+	if (!(vma->vm_flags & (VM_SHARED | VM_MAYSHARE)))
+		return -EINVAL;
+	if (vma->vm_pgoff + vma_pages(vma) > buf->size >> PAGE_SHIFT)
+		return -EINVAL;
+	/*
+	 * PFN mappings are never pinned by GUP, so the pages can move: a
+	 * migration zaps them and the next access faults the new ones in.
+	 */
+	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_ops = &cenalloc_vm_ops;
+	vma->vm_private_data = buf;
+	return 0;
+}
+
+/**
+ * cenalloc_vmap() - dma_buf_ops.vmap: one kernel mapping, counted.
+ * @dmabuf: the buffer, its reservation lock held.
+ * @map: filled with the kernel address.
+ *
+ * Return: 0, or the error of allocating the backing or mapping it.
+ */
+int cenalloc_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct cenalloc_buffer *buf = dmabuf->priv;
+	int ret;
+
+	dma_resv_assert_held(dmabuf->resv);
+	ret = cenalloc_ensure_backed(buf);
+	if (ret)
+		return ret;
+	if (!buf->vmap_count) {
+		buf->vaddr = cenalloc_backing_vmap(buf->backing);
+		if (!buf->vaddr)
+			return -ENOMEM;
+	}
+	buf->vmap_count++;
+	iosys_map_set_vaddr(map, buf->vaddr);
+	return 0;
+}
+
+/**
+ * cenalloc_vunmap() - dma_buf_ops.vunmap.
+ * @dmabuf: the buffer, its reservation lock held.
+ * @map: what cenalloc_vmap() gave.
+ */
+void cenalloc_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct cenalloc_buffer *buf = dmabuf->priv;
+
+	dma_resv_assert_held(dmabuf->resv);
+	if (!--buf->vmap_count) {
+		vunmap(buf->vaddr);
+		buf->vaddr = NULL;
+	}
+	iosys_map_clear(map);
+}
+
+/**
+ * cenalloc_backing_vmap() - a kernel mapping of a whole backing.
+ * @bk: the backing (carveout pages included).
+ *
+ * Return: the address, or NULL without vmalloc space.
+ */
+void *cenalloc_backing_vmap(const struct cenalloc_backing *bk)
+{
+	return vmap(bk->pages, bk->size >> PAGE_SHIFT, VM_MAP, PAGE_KERNEL);
+}
