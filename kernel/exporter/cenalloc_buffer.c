@@ -639,6 +639,7 @@ static int cenalloc_check_new(struct cenalloc_buffer *buf, u64 len)
 				    CENALLOC_ESC(buf->name), len, limit);
 		return -E2BIG;
 	}
+	buf->size = PAGE_ALIGN(len);	/* len is at most the memory size */
 	ret = cenalloc_remerge(buf, &why);
 	if (ret) {
 		cen_why_format_offsets(&why, text, sizeof(text));
@@ -690,7 +691,6 @@ struct dma_buf *cenalloc_buffer_create(u64 len, u32 flags, u32 fd_flags,
 	ret = cenalloc_check_new(buf, len);
 	if (ret)
 		goto fail;
-	buf->size = PAGE_ALIGN(len);	/* len is at most the memory size */
 	buf->quota = cenalloc_quota_get();
 	ret = -ENOMEM;
 	if (!buf->quota)

@@ -31,7 +31,9 @@ std::shared_ptr<const UniqueFd> open_device(const std::filesystem::path &path)
 			why = "no such device: is the cenalloc module loaded "
 			      "(modprobe cenalloc)?";
 		else if (err == EACCES)
-			why = "no permission to open it";
+			why = "no permission to open it: the node is root's "
+			      "unless a udev rule grants a group "
+			      "(docs/security.md)";
 		throw Error(err, "open " + path.string(), why);
 	}
 	return std::make_shared<const UniqueFd>(std::move(fd));
@@ -58,6 +60,9 @@ std::string create_failure(int err, const BufferSpec &spec)
 	case EOPNOTSUPP:
 		return "dynamic buffers need a kernel built with "
 		       "CONFIG_DMABUF_MOVE_NOTIFY";
+	case E2BIG:
+		return "larger than the machine's memory or the module's "
+		       "size_limit_mb";
 	case EINVAL:
 		if (!spec.hints.empty())
 			return "the hints are malformed or no memory can "

@@ -63,6 +63,7 @@ struct cen_imp_att {
 	 * (move_notify drops it).
 	 */
 	struct sg_table *sgt;
+	struct sg_table *again;	/* a second mapping (CEN_IMP_MAP_AGAIN) */
 	bool dynamic;
 	bool lazy;		/* move_notify marks @sgt stale, keeps it */
 	bool stale;		/* told to let go; under the resv lock */
@@ -352,6 +353,11 @@ static void cen_imp_unmap(struct cen_imp_att *att)
 		att->sgt = NULL;
 		att->stale = false;
 		dma_resv_unlock(att->dmabuf->resv);
+	} else if (att->again) {
+		/* The newer mapping first: the older stays current. */
+		dma_buf_unmap_attachment_unlocked(att->attach, att->again,
+						  DMA_BIDIRECTIONAL);
+		att->again = NULL;
 	} else if (att->sgt) {
 		dma_buf_unmap_attachment_unlocked(att->attach, att->sgt,
 						  DMA_BIDIRECTIONAL);
@@ -362,6 +368,7 @@ static void cen_imp_unmap(struct cen_imp_att *att)
 static void cen_imp_att_free(struct cen_imp_att *att)
 {
 	cen_imp_unmap(att);
+	cen_imp_unmap(att);	/* the second mapping */
 	dma_buf_detach(att->dmabuf, att->attach);
 	dma_buf_put(att->dmabuf);
 	att->dev->nr_attach--;
@@ -606,6 +613,20 @@ static void cen_imp_report(const struct cen_imp_att *att,
 		m->bad_index, m->bad_value, m->bad_limit);
 }
 
+/* A second mapping of a mapped, non-dynamic attachment. */
+static int cen_imp_map_again(struct cen_imp_att *att)
+{
+	struct sg_table *sgt;
+
+	if (att->dynamic || !att->sgt || att->again)
+		return -EBUSY;
+	sgt = dma_buf_map_attachment_unlocked(att->attach, DMA_BIDIRECTIONAL);
+	if (IS_ERR(sgt))
+		return PTR_ERR(sgt);
+	att->again = sgt;
+	return 0;
+}
+
 /* MAP (@map) or CHECK (!@map). */
 static int cen_imp_map(struct cen_imp_file *cf, void __user *uarg, bool map)
 {
@@ -628,7 +649,9 @@ static int cen_imp_map(struct cen_imp_file *cf, void __user *uarg, bool map)
 
 	if (att->dynamic)
 		dma_resv_lock(att->dmabuf->resv, NULL);
-	if (map && att->sgt) {
+	if (map && (m->flags & CEN_IMP_MAP_AGAIN)) {
+		ret = cen_imp_map_again(att);
+	} else if (map && att->sgt) {
 		ret = -EBUSY;
 	} else if (map) {
 		if (att->dynamic)

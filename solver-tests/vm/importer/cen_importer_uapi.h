@@ -153,8 +153,12 @@ struct cen_imp_seg {
 	__u64 len;
 };
 
-/* cen_imp_map.flags: none defined. */
-#define CEN_IMP_MAP_FLAGS_ALL		0x0U
+/*
+ * cen_imp_map.flags: MAP a mapped (non-dynamic) attachment a second time,
+ * as importers may; UNMAP then drops this newer one first.
+ */
+#define CEN_IMP_MAP_AGAIN		(1U << 0)
+#define CEN_IMP_MAP_FLAGS_ALL		0x1U
 
 /**
  * struct cen_imp_map - MAP (map and check) or CHECK (check the mapping).

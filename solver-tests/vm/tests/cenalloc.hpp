@@ -16,6 +16,7 @@
 #include <linux/dma-buf.h>
 #include <sys/mman.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 
 #include "importer.hpp"
 
@@ -23,6 +24,27 @@ namespace cen::vm {
 
 inline constexpr const char *kCenallocPath = "/dev/cenalloc";
 inline constexpr const char *kCenallocHeapPath = "/dev/dma_heap/cenalloc";
+
+// The mode the module gives its device nodes, like dma-heap's.
+inline constexpr mode_t kNodeDefaultMode = 0600;
+
+// The device nodes open to every user while this lives, as a udev rule
+// could make them (docs/security.md); back to the default afterwards.
+class NodesOpenToAll {
+public:
+	NodesOpenToAll() { set(0666); }
+	~NodesOpenToAll() { set(kNodeDefaultMode); }
+	NodesOpenToAll(const NodesOpenToAll &) = delete;
+	NodesOpenToAll &operator=(const NodesOpenToAll &) = delete;
+
+private:
+	static void set(mode_t mode)
+	{
+		for (const char *p : {kCenallocPath, kCenallocHeapPath})
+			if (::chmod(p, mode))
+				throw Error(errno, std::string("chmod ") + p);
+	}
+};
 
 template <typename T> T argsz()
 {

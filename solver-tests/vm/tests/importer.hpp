@@ -270,11 +270,12 @@ public:
 	std::string exporter() const { return info_.exporter; }
 
 	// Map (dma_buf_map_attachment) and check every segment.
-	int try_map(Mapping *out);
-	Mapping map()
+	// @flags: CEN_IMP_MAP_AGAIN maps a mapped attachment once more.
+	int try_map(Mapping *out, uint32_t flags = 0);
+	Mapping map(uint32_t flags = 0)
 	{
 		Mapping m;
-		check(try_map(&m), "CEN_IMP_IOC_MAP");
+		check(try_map(&m, flags), "CEN_IMP_IOC_MAP");
 		return m;
 	}
 	int detach() { return drop(CEN_IMP_IOC_DETACH); }
@@ -493,12 +494,13 @@ inline int Mapping::try_recheck(MapReport *out)
 	return r;
 }
 
-inline int Attachment::try_map(Mapping *out)
+inline int Attachment::try_map(Mapping *out, uint32_t flags)
 {
 	if (!imp_)
 		return -EBADF;
 	cen_imp_map m{};
 	m.handle = h_;
+	m.flags = flags;
 	int r = imp_->ioctl(CEN_IMP_IOC_MAP, &m);
 	if (!r)
 		*out = Mapping(imp_, h_, m);

@@ -25,6 +25,7 @@
 #include "constraints_json.hpp"
 #include "document.hpp"
 #include "importer.hpp"
+#include "cenalloc.hpp"
 #include "run_process.hpp"
 #include "sysfs.hpp"
 
@@ -148,7 +149,8 @@ TEST_F(Tool, ALoadedProfileShapesTheNextAttachAndItsAllocation)
 		}]
 	})");
 
-	// Loading needs root.
+	// Loading needs root, even where every user may open the node.
+	const cen::vm::NodesOpenToAll open_nodes;
 	const ProcessResult denied = tool({"profile", "load", profile},
 					  {.uid = kNobody});
 	EXPECT_EQ(denied.status, 5) << denied.err;
@@ -233,7 +235,8 @@ TEST_F(Tool, InfoShowsTheKernelsDecision)
 	const cenalloc::BufferInfo info = buf.info();
 	ASSERT_TRUE(info.backed);
 
-	// By fd: no privilege needed.
+	// By fd: no privilege needed but access to the node.
+	const cen::vm::NodesOpenToAll open_nodes;
 	const Json by_fd = tool_json({"info", "--fd", std::to_string(buf.fd())},
 				     {.inherit_fds = {buf.fd()}, .uid = kNobody});
 	EXPECT_EQ(by_fd["id"], buf.id());
