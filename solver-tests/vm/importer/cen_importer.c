@@ -639,6 +639,8 @@ static int cen_imp_map(struct cen_imp_file *cf, void __user *uarg, bool map)
 	if (!m)
 		return -ENOMEM;
 	ret = cen_imp_get_map_args(uarg, m);
+	if (!ret && !map && m->flags)
+		ret = -EINVAL;	/* CHECK takes no flag */
 	if (ret)
 		goto out;
 	att = xa_load(&cf->atts, m->handle);

@@ -321,8 +321,10 @@ TEST_F(Smoke, RejectsBadArguments)
 	m = {};
 	m.handle = att.handle();
 	EXPECT_EQ(imp_->ioctl(CEN_IMP_IOC_MAP, &m), -EBUSY);
-	m.flags = 1;
+	m.flags = CEN_IMP_MAP_AGAIN;
 	EXPECT_EQ(imp_->ioctl(CEN_IMP_IOC_CHECK, &m), -EINVAL);
+	m.flags = 0x80;
+	EXPECT_EQ(imp_->ioctl(CEN_IMP_IOC_MAP, &m), -EINVAL);
 	EXPECT_EQ(imp_->ioctl(_IO(CEN_IMP_IOC_MAGIC, 0x7f), nullptr), -ENOTTY);
 }
 
