@@ -249,6 +249,15 @@ while read -r name params; do
 	cen_importer)
 		((HAVE_CENALLOC)) || { say "not packing cen_importer: needs cenalloc.ko"; continue; }
 		pack_project_module "$IMPORTER_DIR/cen_importer.ko" ;;
+	*\?)
+		# Optional: only kernels that have it (vkms: not Debian's).
+		name=${name%\?}
+		if ! modprobe "${MODPROBE_BASE[@]}" -S "$KVER" --show-depends \
+			"$name" >/dev/null 2>&1; then
+			say "not packing $name: not in this kernel (optional)"
+			continue
+		fi
+		pack_distro_module "$name" ;;
 	*)
 		pack_distro_module "$name" ;;
 	esac
