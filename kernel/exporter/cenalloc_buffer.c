@@ -73,8 +73,11 @@ void cenalloc_decide(struct cenalloc_buffer *buf, int err, const char *fmt, ...)
  */
 struct cenalloc_member *cenalloc_member_alloc(void)
 {
-	struct cenalloc_member *m = kzalloc(sizeof(*m), GFP_KERNEL);
+	struct cenalloc_member *m;
 
+	if (cenalloc_should_fail(CENALLOC_FAIL_MEMBER))
+		return NULL;
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
 	if (m)
 		INIT_LIST_HEAD(&m->maps);
 	return m;
@@ -289,6 +292,12 @@ static int cenalloc_try_plan(struct cenalloc_buffer *buf,
 	bk->size = buf->size;
 	bk->backend = be;
 	bk->quota = buf->quota;
+	if (cenalloc_should_fail(CENALLOC_FAIL_BACKEND)) {
+		atomic64_inc(&be->failures);
+		snprintf(text, len, "%s: allocation failure injected",
+			 be->desc.name);
+		return -ENOMEM;
+	}
 	if (cenalloc_plan_is_scarce(be, plan)) {
 		ret = cenalloc_quota_charge(buf->quota, buf->scarce_limit,
 					    bk->size, seg, sizeof(seg));
@@ -378,10 +387,14 @@ int cenalloc_backing_alloc(struct cenalloc_buffer *buf,
 	int ret;
 
 	dma_resv_assert_held(buf->dmabuf->resv);
+	ret = -ENOMEM;
+	if (cenalloc_should_fail(CENALLOC_FAIL_SOLVE)) {
+		strscpy(why, "out of memory for the solver (injected)", len);
+		return ret;
+	}
 	scratch = kzalloc(sizeof(*scratch), GFP_KERNEL);
 	bk = kzalloc(sizeof(*bk), GFP_KERNEL);
 	arr = cenalloc_members_array(buf, &n);
-	ret = -ENOMEM;
 	if (!scratch || !bk || !arr) {
 		strscpy(why, "out of memory for the solver", len);
 		goto out;
@@ -494,7 +507,10 @@ static int cenalloc_attach(struct dma_buf *dmabuf,
 	list_add_tail(&m->node, &buf->members);
 	buf->nr_members++;
 	ret = cenalloc_remerge(buf, &why);
-	if (ret) {
+	if (ret == -ENOMEM) {
+		cenalloc_decide(buf, ret, "refused %s: out of memory", m->name);
+		goto unlink;
+	} else if (ret) {
 		cen_why_format_offsets(&why, text, sizeof(text));
 		cenalloc_decide(buf, ret, "refused %s: %s (member %s)",
 				m->name, text,
@@ -678,6 +694,8 @@ struct dma_buf *cenalloc_buffer_create(u64 len, u32 flags, u32 fd_flags,
 
 	if (!len)
 		return ERR_PTR(-EINVAL);
+	if (cenalloc_should_fail(CENALLOC_FAIL_CREATE))
+		return ERR_PTR(-ENOMEM);
 	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
 	if (!buf)
 		return ERR_PTR(-ENOMEM);

@@ -3,16 +3,37 @@
  * /sys/kernel/debug/cenalloc/: buffers (members, constraints with their
  * sources, the last decision), backends (usage counters) and devices
  * (driver declarations and profiles), users (scarce memory each user's
- * buffers hold); inject_migration_failure, a test
- * knob: CENALLOC_INJECT_* bits that make every migration fail at that
- * step while set.
+ * buffers hold); fail/ and fail_sites, fault injection for tests.
  */
 #include <linux/debugfs.h>
+#include <linux/fault-inject.h>
 #include <linux/seq_file.h>
 
 #include "cenalloc_internal.h"
 
 static struct dentry *cenalloc_dir;
+
+/*
+ * Fault injection at cenalloc's own allocation points, with the kernel's
+ * fault attributes (fail/: probability, times, task-filter, ... see
+ * Documentation/fault-injection) and a mask of the sites they apply to.
+ * Only kernels with CONFIG_FAULT_INJECTION_DEBUG_FS have fail/.
+ */
+static DECLARE_FAULT_ATTR(cenalloc_fail_attr);
+static u32 cenalloc_fail_sites;
+
+/**
+ * cenalloc_should_fail() - should this allocation fail, for a test?
+ * @site: CENALLOC_FAIL_* of the caller.
+ *
+ * Return: true when @site is in fail_sites and the fault attributes say
+ * this call fails.
+ */
+bool cenalloc_should_fail(u32 site)
+{
+	return (READ_ONCE(cenalloc_fail_sites) & site) &&
+	       should_fail(&cenalloc_fail_attr, 1);
+}
 
 static int cenalloc_buffers_show(struct seq_file *s, void *unused)
 {
@@ -70,8 +91,9 @@ void cenalloc_debugfs_init(void)
 			    &cenalloc_devices_fops);
 	debugfs_create_file("users", 0400, cenalloc_dir, NULL,
 			    &cenalloc_users_fops);
-	debugfs_create_x32("inject_migration_failure", 0600, cenalloc_dir,
-			   &cenalloc_inject_migration);
+	debugfs_create_x32("fail_sites", 0600, cenalloc_dir,
+			   &cenalloc_fail_sites);
+	fault_create_debugfs_attr("fail", cenalloc_dir, &cenalloc_fail_attr);
 }
 
 void cenalloc_debugfs_exit(void)

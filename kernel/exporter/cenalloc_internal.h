@@ -267,14 +267,24 @@ void cenalloc_vunmap(struct dma_buf *dmabuf, struct iosys_map *map);
 void *cenalloc_backing_vmap(const struct cenalloc_backing *bk);
 
 /* cenalloc_migrate.c */
-#define CENALLOC_INJECT_ALLOC	BIT(0)	/* the new backing's allocation */
-#define CENALLOC_INJECT_COPY	BIT(1)	/* the copy, after the zap */
-extern u32 cenalloc_inject_migration;
 int cenalloc_migrate(struct cenalloc_buffer *buf, struct cenalloc_member *late,
 		     const char *unfit);
 
 /* cenalloc_debugfs.c */
 void cenalloc_debugfs_init(void);
 void cenalloc_debugfs_exit(void);
+
+/*
+ * Where cenalloc_should_fail() can make an allocation fail (debugfs
+ * fail_sites, with the fault attributes in fail/).
+ */
+#define CENALLOC_FAIL_CREATE	BIT(0)	/* a buffer and its records */
+#define CENALLOC_FAIL_MEMBER	BIT(1)	/* a member (attach, hint) */
+#define CENALLOC_FAIL_SOLVE	BIT(2)	/* the solver's scratch */
+#define CENALLOC_FAIL_BACKEND	BIT(3)	/* a backend's memory */
+#define CENALLOC_FAIL_MAP	BIT(4)	/* a device mapping's sg_table */
+#define CENALLOC_FAIL_VMAP	BIT(5)	/* a kernel mapping */
+#define CENALLOC_FAIL_COPY	BIT(6)	/* a move's copy, after the zap */
+bool cenalloc_should_fail(u32 site);
 
 #endif /* CENALLOC_INTERNAL_H */

@@ -87,6 +87,8 @@ cenalloc_build_mapping(struct cenalloc_backing *bk,
 
 	if (cenalloc_sg_walk(bk, c, &f))
 		return ERR_PTR(-EINVAL);
+	if (cenalloc_should_fail(CENALLOC_FAIL_MAP))
+		return ERR_PTR(-ENOMEM);
 	map = kzalloc(sizeof(*map), GFP_KERNEL);
 	if (!map)
 		return ERR_PTR(-ENOMEM);
@@ -121,6 +123,22 @@ static int cenalloc_dma_map(struct device *dev, struct cenalloc_mapping *map)
 	return ret;
 }
 
+/*
+ * The first use allocated the backing and then failed: give the memory
+ * back, so a failed call leaves the buffer as it was.  Nobody else can
+ * have seen it: the resv lock was held since (user faults take it too).
+ */
+static void cenalloc_unback_fresh(struct cenalloc_buffer *buf, bool fresh,
+				  int err, const char *what)
+{
+	if (!fresh || !buf->backing)
+		return;
+	cenalloc_backing_free(buf->backing);
+	buf->backing = NULL;
+	cenalloc_decide(buf, err, "%s failed (%d) after allocating; the memory is given back",
+			what, err);
+}
+
 /**
  * cenalloc_map() - dma_buf_ops.map_dma_buf: back the buffer if it is not
  * yet, then map it for the attachment's device.
@@ -136,6 +154,7 @@ struct sg_table *cenalloc_map(struct dma_buf_attachment *attach,
 {
 	struct cenalloc_buffer *buf = attach->dmabuf->priv;
 	struct cenalloc_member *m = attach->priv;
+	bool fresh = !buf->backing;
 	struct cenalloc_mapping *map;
 	int ret;
 
@@ -146,13 +165,16 @@ struct sg_table *cenalloc_map(struct dma_buf_attachment *attach,
 	if (ret)
 		return ERR_PTR(ret);
 	map = cenalloc_build_mapping(buf->backing, &m->c, attach->dev);
-	if (IS_ERR(map))
+	if (IS_ERR(map)) {
+		cenalloc_unback_fresh(buf, fresh, PTR_ERR(map), "mapping");
 		return ERR_CAST(map);
+	}
 	map->dir = dir;
 	ret = cenalloc_dma_map(attach->dev, map);
 	if (ret) {
 		sg_free_table(&map->sgt);
 		kfree(map);
+		cenalloc_unback_fresh(buf, fresh, ret, "mapping");
 		return ERR_PTR(ret);
 	}
 	buf->backing->maps++;
@@ -332,6 +354,7 @@ int cenalloc_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 int cenalloc_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	struct cenalloc_buffer *buf = dmabuf->priv;
+	bool fresh = !buf->backing;
 	int ret;
 
 	dma_resv_assert_held(dmabuf->resv);
@@ -340,8 +363,10 @@ int cenalloc_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 		return ret;
 	if (!buf->vmap_count) {
 		buf->vaddr = cenalloc_backing_vmap(buf->backing);
-		if (!buf->vaddr)
+		if (!buf->vaddr) {
+			cenalloc_unback_fresh(buf, fresh, -ENOMEM, "vmap");
 			return -ENOMEM;
+		}
 	}
 	buf->vmap_count++;
 	iosys_map_set_vaddr(map, buf->vaddr);
@@ -373,5 +398,7 @@ void cenalloc_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
  */
 void *cenalloc_backing_vmap(const struct cenalloc_backing *bk)
 {
+	if (cenalloc_should_fail(CENALLOC_FAIL_VMAP))
+		return NULL;
 	return vmap(bk->pages, bk->size >> PAGE_SHIFT, VM_MAP, PAGE_KERNEL);
 }

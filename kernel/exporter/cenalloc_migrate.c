@@ -36,9 +36,6 @@
 #include "cenalloc_internal.h"
 #include "cenalloc_trace.h"
 
-/* Set through debugfs (inject_migration_failure): CENALLOC_INJECT_*. */
-u32 cenalloc_inject_migration;
-
 /* Copied between two scheduling points: small enough to stay responsive. */
 #define CENALLOC_COPY_STEP	SZ_2M
 
@@ -157,14 +154,7 @@ int cenalloc_migrate(struct cenalloc_buffer *buf, struct cenalloc_member *late,
 		goto out;
 	}
 
-	if (cenalloc_inject_migration & CENALLOC_INJECT_ALLOC) {
-		ret = -ENOMEM;
-		strscpy(why, "allocation failure injected through debugfs",
-			sizeof(why));
-	} else {
-		ret = cenalloc_backing_alloc(buf, &new, NULL, why,
-					     sizeof(why));
-	}
+	ret = cenalloc_backing_alloc(buf, &new, NULL, why, sizeof(why));
 	if (ret)
 		goto fail;
 	t_alloc = ktime_get_ns() - t0;
@@ -188,10 +178,10 @@ int cenalloc_migrate(struct cenalloc_buffer *buf, struct cenalloc_member *late,
 	 * the next access faults and waits for the lock we hold.
 	 */
 	unmap_mapping_range(buf->dmabuf->file->f_mapping, 0, 0, 1);
-	if (cenalloc_inject_migration & CENALLOC_INJECT_COPY) {
+	if (cenalloc_should_fail(CENALLOC_FAIL_COPY)) {
+		/* What a copy that could fail would have to undo. */
 		ret = -EIO;
-		strscpy(why, "copy failure injected through debugfs",
-			sizeof(why));
+		strscpy(why, "copy failure injected", sizeof(why));
 		goto fail;
 	}
 	cenalloc_copy(dst, src, buf->size);

@@ -22,6 +22,7 @@
 #include <gtest/gtest.h>
 
 #include "cenalloc.hpp"
+#include "fault_injection.hpp"
 #include "module_test.hpp"
 #include "sysfs.hpp"
 
@@ -30,9 +31,6 @@ using namespace cen::vm;
 namespace {
 
 constexpr size_t kPage = 4096;
-const std::string kInject = "/sys/kernel/debug/cenalloc/inject_migration_failure";
-// Its bits, CENALLOC_INJECT_* in kernel/exporter/cenalloc_internal.h.
-constexpr unsigned kInjectAlloc = 1, kInjectCopy = 2;
 
 // The word at @i of a buffer filled with @seed (splitmix64).
 uint64_t pattern(uint64_t seed, uint64_t i)
@@ -59,20 +57,6 @@ size_t mismatch(const void *p, size_t len, uint64_t seed)
 			return i * 8;
 	return len;
 }
-
-// Sets the debugfs failure injection for its lifetime.
-class InjectFailure {
-public:
-	explicit InjectFailure(unsigned bits)
-	{
-		ok_ = write_file(kInject, std::to_string(bits));
-	}
-	~InjectFailure() { write_file(kInject, "0"); }
-	bool ok() const { return ok_; }
-
-private:
-	bool ok_;
-};
 
 class Migration : public ModuleTest {
 protected:
@@ -326,6 +310,9 @@ TEST_F(Migration, ThreadsUsingTheMappingLoseNothingDuringTheMove)
 // its contents, its members and its mapping.
 TEST_F(Migration, InjectedFailuresLoseNothing)
 {
+	if (!InjectFailures::available())
+		GTEST_SKIP() << "no fault injection in this kernel "
+				"(CONFIG_FAULT_INJECTION_DEBUG_FS; the debug kernel has it)";
 	const uint64_t len = 4 * kMiB;
 	UniqueFd buf = cen_->create(len, "injected");
 	MMap map(buf.get(), len);
@@ -341,14 +328,14 @@ TEST_F(Migration, InjectedFailuresLoseNothing)
 		int err;
 		const char *words;
 	} const cases[] = {
-		{kInjectAlloc, -ENOMEM, "allocation failure injected"},
-		{kInjectCopy, -EIO, "copy failure injected"},
+		{kFailBackend, -ENOMEM, "allocation failure injected"},
+		{kFailCopy, -EIO, "copy failure injected"},
 	};
 	for (const auto &k : cases) {
 		SCOPED_TRACE(k.words);
 		{
-			InjectFailure inject(k.bits);
-			ASSERT_TRUE(inject.ok()) << kInject;
+			InjectFailures inject(k.bits);
+			ASSERT_TRUE(inject.ok()) << InjectFailures::kDir;
 			Attachment ac;
 			EXPECT_EQ(c.try_attach(buf.get(), &ac), k.err);
 		}
