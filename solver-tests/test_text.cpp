@@ -90,3 +90,37 @@ TEST(Text, FormatTruncatesAndTerminates)
 	}
 	EXPECT_EQ(cen_why_format(&w, nullptr, 0), 0);
 }
+
+// What users read names offsets: for every reason whose sentence names a
+// physical address, the offsets form must not show it.
+TEST(Text, OffsetsFormNeverShowsAnAddress)
+{
+	const u64 addr = 0x1234567000ULL, limit = 0xffffffffULL;
+	for (u32 code = 0; code < CEN_R_COUNT; code++) {
+		// Only an overlap's limit is an address too (the other
+		// segment's); the others are masks, sizes or the limit.
+		cen_why w = why(code, addr, code == CEN_R_SEG_OVERLAP ? addr
+								    : limit, 2);
+		if (!cen_why_is_address(&w))
+			continue;
+		w.value = 0x200000;	/* the caller's offset */
+		char buf[256];
+		cen_why_format_offsets(&w, buf, sizeof(buf));
+		const std::string text = buf;
+		EXPECT_EQ(text.find("1234567"), std::string::npos)
+			<< code << ": " << text;
+		cen_why_format(&w, buf, sizeof(buf));
+		EXPECT_NE(std::string(buf), text) << code;
+	}
+	cen_why above = why(CEN_R_SEG_ABOVE_LIMIT, 0x200000, limit, 1);
+	char buf[256];
+	cen_why_format_offsets(&above, buf, sizeof(buf));
+	EXPECT_STREQ(buf, "segment 1 (buffer offset 0x200000) ends above the "
+			  "address limit 0xffffffff");
+	// Reasons without an address read the same either way.
+	cen_why count = why(CEN_R_SEG_COUNT, 9, 1);
+	char plain[256];
+	cen_why_format(&count, plain, sizeof(plain));
+	cen_why_format_offsets(&count, buf, sizeof(buf));
+	EXPECT_STREQ(buf, plain);
+}

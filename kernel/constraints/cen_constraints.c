@@ -23,6 +23,7 @@ void cen_constraints_init(struct cen_constraints *c)
 		c->origin[f] = CEN_ORIGIN_NONE;
 	}
 }
+
 CEN_EXPORT(cen_constraints_init);
 
 void cen_constraints_set(struct cen_constraints *c, enum cen_field f,
@@ -55,6 +56,7 @@ void cen_constraints_set(struct cen_constraints *c, enum cen_field f,
 	}
 	c->src[f] = src;
 }
+
 CEN_EXPORT(cen_constraints_set);
 
 u64 cen_constraints_get(const struct cen_constraints *c, enum cen_field f)

@@ -122,15 +122,15 @@ static bool cen_solve_scatter(const struct cen_constraints *m, u32 nm,
 	}
 	if (n == U64_MAX) {
 		cen_why_set(why, CEN_R_BACKEND_SEGMENTS, CEN_F_MAX_SEGMENTS,
-			   p->backend, cen_scatter_segments(&m[first], size,
-							    a, gs),
-			   m[first].max_segments);
+			    p->backend, cen_scatter_segments(&m[first], size,
+			    a, gs),
+			    m[first].max_segments);
 		return false;
 	}
 	base = cen_base(b, ch);
 	if (base == U64_MAX || base > limit || limit - base < size - 1) {
 		cen_why_set(why, CEN_R_ADDR_RANGE, CEN_F_ADDR_LIMIT, p->backend,
-			   base, limit);
+			    base, limit);
 		return false;
 	}
 	p->chunk = ch;
@@ -171,7 +171,7 @@ static bool cen_solve_contig(const struct cen_constraints *m, u32 nm,
 	addr = cen_base(b, al);
 	if (addr == U64_MAX || addr > limit || limit - addr < size - 1) {
 		cen_why_set(why, CEN_R_ADDR_RANGE, CEN_F_ADDR_LIMIT, p->backend,
-			   addr, limit);
+			    addr, limit);
 		return false;
 	}
 	p->worst_addr = addr;
@@ -182,8 +182,8 @@ static bool cen_solve_contig(const struct cen_constraints *m, u32 nm,
 			p->worst_addr = at;
 		if (n > m[i].max_segments) {
 			cen_why_set(why, CEN_R_BACKEND_SEGMENTS,
-				   CEN_F_MAX_SEGMENTS, p->backend, n,
-				   m[i].max_segments);
+				    CEN_F_MAX_SEGMENTS, p->backend, n,
+				    m[i].max_segments);
 			return false;
 		}
 		if (n > worst)
@@ -206,29 +206,29 @@ static bool cen_solve_one(const struct cen_constraints *m, u32 nm,
 	if (c->coherency != CEN_COH_ANY &&
 	    !(b->coherency_mask & (1U << c->coherency))) {
 		cen_why_set(why, CEN_R_BACKEND_COHERENCY, CEN_F_COHERENCY,
-			   p->backend, c->coherency, b->coherency_mask);
+			    p->backend, c->coherency, b->coherency_mask);
 		return false;
 	}
 	/* Too small is too small, whatever the addresses say. */
 	if (b->kind == CEN_BK_CONTIG && size > b->max_chunk) {
 		cen_why_set(why, CEN_R_CHUNK_TOO_SMALL, CEN_F_MAX_SEGMENTS,
-			   p->backend, size, b->max_chunk);
+			    p->backend, size, b->max_chunk);
 		return false;
 	}
 	if (c->addr_limit < b->lowest_limit || b->addr_lo > limit ||
 	    limit - b->addr_lo < size - 1) {
 		cen_why_set(why, CEN_R_ADDR_RANGE, CEN_F_ADDR_LIMIT, p->backend,
-			   cen_max(b->lowest_limit, b->addr_lo), c->addr_limit);
+			    cen_max(b->lowest_limit, b->addr_lo), c->addr_limit);
 		return false;
 	}
 	if (b->free_bytes < size) {
 		cen_why_set(why, CEN_R_NO_SPACE, CEN_F_COUNT, p->backend,
-			   size, b->free_bytes);
+			    size, b->free_bytes);
 		return false;
 	}
 	if (a > b->max_align || !cen_is_pow2(b->max_align)) {
 		cen_why_set(why, CEN_R_BACKEND_ALIGN, CEN_F_ALIGN, p->backend,
-			   a, b->max_align);
+			    a, b->max_align);
 		return false;
 	}
 	p->addr_limit = limit;
@@ -303,9 +303,9 @@ int cen_solve_members(const struct cen_constraints *members, u32 n_members,
 
 			if (backends[p->backend].kind != CEN_BK_SCATTER) {
 				cen_why_set(&sol->rejected[p->backend],
-					   CEN_R_NOT_NEEDED, CEN_F_MAX_SEGMENTS,
-					   p->backend, p->max_segments,
-					   merged.max_segments);
+					    CEN_R_NOT_NEEDED, CEN_F_MAX_SEGMENTS,
+					    p->backend, p->max_segments,
+					    merged.max_segments);
 				continue;
 			}
 			sol->plans[kept++] = *p;
@@ -315,7 +315,7 @@ int cen_solve_members(const struct cen_constraints *members, u32 n_members,
 
 	if (!sol->n_plans) {
 		cen_why_set(&sol->why, CEN_R_NO_BACKEND, CEN_F_COUNT,
-			   CEN_ORIGIN_NONE, n, 0);
+			    CEN_ORIGIN_NONE, n, 0);
 		return -ENOSPC;
 	}
 	return 0;

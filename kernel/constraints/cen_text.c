@@ -43,10 +43,10 @@ static const char * const cen_reason_text[CEN_R_COUNT] = {
 	[CEN_R_ZERO_SEGMENTS] = "max segments is zero",
 	[CEN_R_SEG_BELOW_GRANULE] = "max segment size %V is below the page size %L",
 	[CEN_R_BOUNDARY_BELOW_GRANULE] = "segment boundary mask %V is below a page (%L)",
-	[CEN_R_COHERENCY_CONFLICT] = "member %V needs cached memory but member %L needs uncached memory",
+	[CEN_R_COHERENCY_CONFLICT] = "member %V needs cached memory, member %L uncached",
 	[CEN_R_ADDR_LIMIT_TOO_LOW] = "%V bytes do not fit below the address limit %L",
 	[CEN_R_ALIGN_ABOVE_LIMIT] = "no address aligned to %V lies below the address limit %L",
-	[CEN_R_ALIGN_ABOVE_SEGMENT] = "alignment %V exceeds the segment size %L, so the buffer would need gaps",
+	[CEN_R_ALIGN_ABOVE_SEGMENT] = "alignment %V exceeds the segment size %L: gaps needed",
 	[CEN_R_TOO_FEW_SEGMENTS] = "needs at least %V segments but only %L are allowed",
 	[CEN_R_NOT_NEEDED] = "not needed: every device can take scattered pages",
 	[CEN_R_NO_SPACE] = "needs %V bytes, %L free",
@@ -75,9 +75,9 @@ static const char * const cen_reason_text[CEN_R_COUNT] = {
  */
 static const char * const cen_reason_text_offsets[CEN_R_COUNT] = {
 	[CEN_R_ADDR_RANGE] = "the backend's memory is not below the address limit %L",
-	[CEN_R_SEG_ABOVE_LIMIT] = "the memory of segment %M, at buffer offset %V, ends above the address limit %L",
-	[CEN_R_SEG_CROSSES_BOUNDARY] = "the memory of segment %M, at buffer offset %V, crosses the boundary mask %L",
-	[CEN_R_SEG_MISALIGNED] = "the memory of segment %M, at buffer offset %V, is not aligned to %L",
+	[CEN_R_SEG_ABOVE_LIMIT] = "segment %M (buffer offset %V) ends above the address limit %L",
+	[CEN_R_SEG_CROSSES_BOUNDARY] = "segment %M (buffer offset %V) crosses the boundary mask %L",
+	[CEN_R_SEG_MISALIGNED] = "segment %M (buffer offset %V) is not aligned to %L",
 	[CEN_R_SEG_OVERLAP] = "segment %M overlaps another",
 };
 

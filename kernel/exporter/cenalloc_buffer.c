@@ -61,8 +61,9 @@ void cenalloc_decide(struct cenalloc_buffer *buf, int err, const char *fmt, ...)
 	buf->last_error = err;
 	if (err)
 		pr_info_ratelimited("cenalloc: buffer %llu (%*pE): %*pE\n",
-				    buf->id, CENALLOC_ESC(buf->name),
-				    CENALLOC_ESC(buf->last_reason));
+				    buf->id, (int)strlen(buf->name), buf->name,
+				    (int)strlen(buf->last_reason),
+				    buf->last_reason);
 	trace_cenalloc_decision(buf->id, err, buf->last_reason);
 }
 
@@ -652,17 +653,18 @@ static int cenalloc_check_new(struct cenalloc_buffer *buf, u64 len)
 
 	if (len > limit) {
 		pr_info_ratelimited("cenalloc: create '%*pE' of %llu bytes refused: above the size limit, %llu bytes (memory, or size_limit_mb)\n",
-				    CENALLOC_ESC(buf->name), len, limit);
+				    (int)strlen(buf->name), buf->name, len, limit);
 		return -E2BIG;
 	}
 	buf->size = PAGE_ALIGN(len);	/* len is at most the memory size */
 	ret = cenalloc_remerge(buf, &why);
 	if (ret) {
+		const char *member = cenalloc_member_name(buf, why.member);
+
 		cen_why_format_offsets(&why, text, sizeof(text));
 		pr_info_ratelimited("cenalloc: create '%*pE' of %llu bytes refused: %s (member %*pE)\n",
-				    CENALLOC_ESC(buf->name), buf->size, text,
-				    CENALLOC_ESC(cenalloc_member_name(buf,
-								      why.member)));
+				    (int)strlen(buf->name), buf->name, buf->size,
+				    text, (int)strlen(member), member);
 	}
 	return ret;
 }
@@ -774,7 +776,7 @@ void cenalloc_buffer_show(struct seq_file *s, struct cenalloc_buffer *buf)
 
 	dma_resv_lock(buf->dmabuf->resv, NULL);
 	seq_printf(s, "buffer %llu '%*pE' size %llu%s %s%s migrations %u\n",
-		   buf->id, CENALLOC_ESC(buf->name), buf->size,
+		   buf->id, (int)strlen(buf->name), buf->name, buf->size,
 		   buf->dynamic ? " dynamic" : "",
 		   buf->backing ? "backed by " : "not backed",
 		   buf->backing ? buf->backing->backend->desc.name : "",
@@ -791,7 +793,7 @@ void cenalloc_buffer_show(struct seq_file *s, struct cenalloc_buffer *buf)
 	list_for_each_entry(m, &buf->members, node) {
 		seq_printf(s, "  %s %*pE%s segments %u:",
 			   m->flags & CENALLOC_ATT_HINT ? "hint" : "attach",
-			   CENALLOC_ESC(m->name),
+			   (int)strlen(m->name), m->name,
 			   cenalloc_member_flags(buf, m) & CENALLOC_ATT_MAPPED ?
 			   " mapped" : "", cenalloc_member_segments(buf, m));
 		for (f = 0; f < CEN_F_COUNT; f++)
@@ -803,10 +805,11 @@ void cenalloc_buffer_show(struct seq_file *s, struct cenalloc_buffer *buf)
 		seq_putc(s, '\n');
 	}
 	seq_printf(s, "  last: %d %*pE\n", buf->last_error,
-		   CENALLOC_ESC(buf->last_reason));
+		   (int)strlen(buf->last_reason), buf->last_reason);
 	if (buf->migrations)
 		seq_printf(s, "  last migration: %*pE\n",
-			   CENALLOC_ESC(buf->migration_reason));
+			   (int)strlen(buf->migration_reason),
+			   buf->migration_reason);
 	cenalloc_backing_show(s, buf->backing);
 	dma_resv_unlock(buf->dmabuf->resv);
 }

@@ -36,9 +36,6 @@
 
 #define CENALLOC_MAX_MEMBERS	64
 
-/* A string from users, for "%*pE" in the kernel log: escaped, not raw. */
-#define CENALLOC_ESC(s)		(int)strlen(s), (s)
-
 struct cenalloc_buffer;
 
 /* One physically contiguous run of a backing store. */

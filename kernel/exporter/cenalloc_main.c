@@ -42,6 +42,7 @@ u64 cenalloc_size_limit(void)
 	return param ? min(ram, param) : ram;
 }
 
+/* Guards cenalloc_buffers; see cenalloc_internal.h for the lock order. */
 DEFINE_MUTEX(cenalloc_buffers_lock);
 LIST_HEAD(cenalloc_buffers);
 
@@ -237,7 +238,7 @@ static int cenalloc_read_hints(const struct cenalloc_create *c,
 		if (ret) {
 			/* The reason names the device the user gave. */
 			pr_info_ratelimited("cenalloc: %*pE\n",
-					    CENALLOC_ESC(reason));
+					    (int)strlen(reason), reason);
 			kfree(m);
 			return ret;
 		}
@@ -488,10 +489,12 @@ static long cenalloc_ioctl(struct file *file, unsigned int cmd,
 		CENALLOC_IOC_PROFILE_SET, CENALLOC_IOC_PROFILE_CLEAR,
 	};
 	unsigned int nr = _IOC_NR(cmd);
+	unsigned int known;
 
-	if (_IOC_TYPE(cmd) != CENALLOC_IOC_MAGIC || nr >= ARRAY_SIZE(cmds) ||
-	    _IOC_DIR(cmd) != _IOC_DIR(cmds[array_index_nospec(nr,
-							       ARRAY_SIZE(cmds))]))
+	if (_IOC_TYPE(cmd) != CENALLOC_IOC_MAGIC || nr >= ARRAY_SIZE(cmds))
+		return -ENOTTY;
+	known = cmds[array_index_nospec(nr, ARRAY_SIZE(cmds))];
+	if (_IOC_DIR(cmd) != _IOC_DIR(known))
 		return -ENOTTY;
 	switch (nr) {
 	case _IOC_NR(CENALLOC_IOC_QUERY):
