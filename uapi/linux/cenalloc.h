@@ -12,6 +12,14 @@
  *
  * Arrays passed by pointer carry their element size (*_entry_size) so
  * elements can grow the same way.  Backends are named, never numbered.
+ *
+ * The nodes are root's (0600) unless a udev rule says otherwise
+ * (docs/security.md).  A buffer's fd is a dma-buf: mmap() it MAP_SHARED
+ * (a private mapping is -EINVAL).  Memory is allocated at the first use
+ * (map, fault, CPU access, vmap); that use fails with -ENOMEM, or with
+ * -EDQUOT when contiguous or low memory would pass the creator's
+ * RLIMIT_MEMLOCK (none with CAP_IPC_LOCK), and INFO says why.  Reasons
+ * name buffer offsets, never physical addresses.
  */
 #ifndef _UAPI_LINUX_CENALLOC_H
 #define _UAPI_LINUX_CENALLOC_H
@@ -67,7 +75,7 @@
  * @iommu: 1 if the device is behind an IOMMU.
  * @coherency: CENALLOC_COH_*.
  * @valid: CENALLOC_C_* bits of the fields that are set (input); on output
- *	the fields that somebody constrained.
+ *	the fields that somebody constrained, the others being zero.
  * @src: output: CENALLOC_SRC_* of each field, indexed by bit number.
  * @origin: output, merged sets: index of the attachment that set the field
  *	(0xffff: none).
@@ -190,12 +198,16 @@ struct cenalloc_hint {
  * @len: bytes; rounded up to @page_size of QUERY.
  * @fd_flags: O_CLOEXEC and O_RDWR / O_RDONLY bits for the new fd.
  * @fd: output: the dma-buf file descriptor.
- * @name: buffer name (shown in /proc/PID/fdinfo and debugfs), optional.
+ * @name: buffer name, optional: the dma-buf's name, so /proc/PID/fdinfo
+ *	and DMA_BUF_SET_NAME see and change it.
  * @hints_ptr: user array of @nr_hints struct cenalloc_hint.
  * @nr_hints: up to CENALLOC_MAX_HINTS.
  * @hint_entry_size: sizeof(struct cenalloc_hint) as known to the caller.
  * @id: output: buffer id (for INFO by id and debugfs).
  * @reserved: zero.
+ *
+ * -E2BIG when @len exceeds the machine's memory or the module parameter
+ * size_limit_mb; -EINVAL for a zero @len.
  */
 struct cenalloc_create {
 	__u32 argsz;
@@ -244,7 +256,7 @@ struct cenalloc_attach_info {
  * @state: output: CENALLOC_STATE_*.
  * @id: buffer id (input with CENALLOC_INFO_BY_ID, output otherwise).
  * @len: output: size in bytes.
- * @name: output: buffer name.
+ * @name: output: the dma-buf's name (CREATE's, or DMA_BUF_SET_NAME's).
  * @backend: output: backend backing it, "" when empty.
  * @merged: output: the merged constraints of every member.
  * @nr_segments: output: physically contiguous runs of the backing.
