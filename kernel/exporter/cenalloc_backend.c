@@ -87,9 +87,10 @@ bool cenalloc_plan_is_scarce(const struct cenalloc_backend *be,
 
 static int cenalloc_backing_arrays(struct cenalloc_backing *bk, u32 max_runs)
 {
+	/* 2 MiB of page pointers per GiB: the creator's memcg pays too. */
 	bk->pages = kvcalloc(bk->size >> PAGE_SHIFT, sizeof(*bk->pages),
-			     GFP_KERNEL);
-	bk->runs = kvcalloc(max_runs, sizeof(*bk->runs), GFP_KERNEL);
+			     GFP_KERNEL_ACCOUNT);
+	bk->runs = kvcalloc(max_runs, sizeof(*bk->runs), GFP_KERNEL_ACCOUNT);
 	if (!bk->pages || !bk->runs) {
 		kvfree(bk->pages);
 		kvfree(bk->runs);

@@ -698,7 +698,7 @@ struct dma_buf *cenalloc_buffer_create(u64 len, u32 flags, u32 fd_flags,
 		return ERR_PTR(-EINVAL);
 	if (cenalloc_should_fail(CENALLOC_FAIL_CREATE))
 		return ERR_PTR(-ENOMEM);
-	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT);
 	if (!buf)
 		return ERR_PTR(-ENOMEM);
 	strscpy(buf->name, name, sizeof(buf->name));

@@ -287,6 +287,9 @@ static long cenalloc_ioc_create(unsigned int cmd, unsigned long arg)
 	LIST_HEAD(hints);
 	long ret;
 
+	/* A struct that ends before @fd could not be told its descriptor. */
+	if (_IOC_SIZE(cmd) < offsetofend(struct cenalloc_create, fd))
+		return -EINVAL;
 	ret = cenalloc_arg_in(&c, sizeof(c), cmd, arg);
 	if (ret)
 		return ret;
@@ -536,6 +539,10 @@ static long cenalloc_heap_ioctl(struct file *file, unsigned int cmd,
 	    _IOC_NR(cmd) != _IOC_NR(DMA_HEAP_IOCTL_ALLOC))
 		return _IOC_NR(cmd) > _IOC_NR(DMA_HEAP_IOCTL_ALLOC) &&
 		       _IOC_TYPE(cmd) == DMA_HEAP_IOC_MAGIC ? -EINVAL : -ENOTTY;
+	/* The new fd must reach the caller, or it is installed for nobody. */
+	if (!(_IOC_DIR(cmd) & _IOC_READ) ||
+	    usize < offsetofend(struct dma_heap_allocation_data, fd))
+		return -EINVAL;
 	if (_IOC_DIR(cmd) & _IOC_WRITE &&
 	    copy_from_user(&d, (void __user *)arg, min(usize, sizeof(d))))
 		return -EFAULT;
