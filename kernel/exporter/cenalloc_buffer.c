@@ -482,6 +482,7 @@ static int cenalloc_attach(struct dma_buf *dmabuf,
 {
 	struct cenalloc_buffer *buf = dmabuf->priv;
 	struct cenalloc_member *m;
+	struct cen_constraints old_merged;
 	struct cen_why why = {};
 	char text[128];
 	int ret;
@@ -505,6 +506,7 @@ static int cenalloc_attach(struct dma_buf *dmabuf,
 				m->name);
 		goto fail;
 	}
+	old_merged = buf->merged;
 	list_add_tail(&m->node, &buf->members);
 	buf->nr_members++;
 	ret = cenalloc_remerge(buf, &why);
@@ -536,8 +538,7 @@ static int cenalloc_attach(struct dma_buf *dmabuf,
 unlink:
 	list_del(&m->node);
 	buf->nr_members--;
-	/* Fewer members never make the set infeasible. */
-	cenalloc_remerge(buf, NULL);
+	buf->merged = old_merged;	/* as it was, without allocating */
 fail:
 	trace_cenalloc_attach(buf->id, m->name, m->c.max_segments,
 			      m->c.addr_limit, ret);
@@ -555,6 +556,11 @@ static void cenalloc_detach(struct dma_buf *dmabuf,
 	dma_resv_lock(dmabuf->resv, NULL);
 	list_del(&m->node);
 	buf->nr_members--;
+	/*
+	 * Without memory for it the merged set stays as it was: stricter
+	 * than the members now, for display only (allocations solve from
+	 * the members themselves).
+	 */
 	cenalloc_remerge(buf, NULL);
 	cenalloc_decide(buf, 0, "detached %s", m->name);
 	dma_resv_unlock(dmabuf->resv);
