@@ -63,54 +63,35 @@ void cenalloc_uapi_to_constraints(const struct cenalloc_constraints *u,
 	}
 }
 
-/* One field of @u from the model's value @v. */
-static void cenalloc_uapi_set(struct cenalloc_constraints *u,
-			      enum cen_field f, u64 v)
-{
-	switch (f) {
-	case CEN_F_ADDR_LIMIT:
-		u->addr_limit = v;
-		break;
-	case CEN_F_MAX_SEGMENTS:
-		u->max_segments = v;
-		break;
-	case CEN_F_MAX_SEG_SIZE:
-		u->max_seg_size = v;
-		break;
-	case CEN_F_SEG_BOUNDARY:
-		u->seg_boundary_mask = v;
-		break;
-	case CEN_F_ALIGN:
-		u->align = v;
-		break;
-	case CEN_F_IOMMU:
-		u->iommu = v;
-		break;
-	default:
-		u->coherency = v;
-		break;
-	}
-}
-
 void cenalloc_constraints_to_uapi(const struct cen_constraints *c,
 				  struct cenalloc_constraints *u)
 {
+	struct cen_constraints kept;
 	int b;
 
+	/* A field nobody set is zero, as the ABI says, not a default. */
+	memset(&kept, 0, sizeof(kept));
 	memset(u, 0, sizeof(*u));
 	for (b = 0; b < 8; b++)
 		u->origin[b] = CEN_ORIGIN_NONE;
-	/* A field nobody set is zero, as the ABI says, not a default. */
 	for (b = 0; b < CENALLOC_C_NR_FIELDS; b++) {
 		enum cen_field f = cenalloc_field_of_bit[b];
 
 		if (c->src[f] == CEN_SRC_NONE)
 			continue;
+		cen_constraints_set(&kept, f, cen_constraints_get(c, f),
+				    c->src[f]);
 		u->valid |= 1U << b;
 		u->src[b] = c->src[f];
 		u->origin[b] = c->origin[f];
-		cenalloc_uapi_set(u, f, cen_constraints_get(c, f));
 	}
+	u->addr_limit = kept.addr_limit;
+	u->max_seg_size = kept.max_seg_size;
+	u->seg_boundary_mask = kept.seg_boundary_mask;
+	u->align = kept.align;
+	u->max_segments = kept.max_segments;
+	u->iommu = kept.iommu;
+	u->coherency = kept.coherency;
 }
 
 static void cenalloc_decl_drop_locked(struct device *dev)
