@@ -253,6 +253,19 @@ private:
 		device_sees_pattern(r);
 	}
 
+	// The first word of a page (at buffer offset @off) that is not the
+	// pattern the CPU wrote all over the buffer; kPage if none.
+	static size_t first_unwritten(const uint8_t *p, uint64_t off, uint64_t tag)
+	{
+		for (size_t w = 0; w < kPage; w += 8) {
+			uint64_t v;
+			std::memcpy(&v, p + w, 8);
+			if (v != pattern(tag, off + w))
+				return w;
+		}
+		return kPage;
+	}
+
 	// What the CPU wrote, read by a device through its own mapping.
 	void device_sees_pattern(Round &r)
 	{
@@ -265,10 +278,10 @@ private:
 			sh_.ops.add("device_read", ret == 0);
 			if (ret) {
 				fail("DMA_RW read: " + std::string(strerrorname_np(-ret)));
-			} else if (auto bad = foreign_word(v.data(), off, kPage, r.tag, false);
-				   !bad.empty() || v[0] == 0) {
+			} else if (size_t w = first_unwritten(v.data(), off, r.tag); w < kPage) {
 				fail(devs_[k].name() + " does not see what the CPU wrote: " +
-				     (bad.empty() ? "zero at " + hex(off) : bad));
+				     foreign_word(v.data() + w, off + w, 8, r.tag, false) +
+				     " (zero at " + hex(off + w) + "?)");
 			}
 			return;
 		}
