@@ -1354,11 +1354,14 @@ private:
 		ctx_.ops.add(cur_, true);
 	}
 
-	// vmap, then read a page of it: zero or the buffer's own bytes.
+	// vmap, then read a page of it: zero or the buffer's own bytes.  Only
+	// of a buffer that has memory: when the allocation a vmap makes fails,
+	// the dma-buf core WARNs (dma_buf_vmap: WARN_ON_ONCE(ret)), which the
+	// harness counts as a failure (Finding.VmapThatCannotAllocate).
 	void op_imp_vmap()
 	{
 		auto b = bufs_.any(rng_);
-		if (!imp_ || !b || !b->st->touchable)
+		if (!imp_ || !b || !b->st->touchable || !backed(b->fd.get()))
 			return;
 		VMap vm;
 		Verdict v;
@@ -1375,6 +1378,14 @@ private:
 			if (!bad.empty())
 				ctx_.found.add(kBytes, "through vmap: " + bad);
 		}
+	}
+
+	bool backed(int fd)
+	{
+		auto i = argsz<cenalloc_info>();
+		i.fd = fd;
+		return xioctl(cen_.get(), CENALLOC_IOC_INFO, &i) == 0 &&
+		       i.state == CENALLOC_STATE_BACKED;
 	}
 
 	void release_all()
@@ -1561,6 +1572,31 @@ TEST(FuzzOps, LongModeDidItsOperations)
 	if (!c.opt.ops)
 		GTEST_SKIP() << "time-bounded run (--ops=N / CEN_FUZZ_OPS for the long mode)";
 	EXPECT_GE(c.ops.total(), c.opt.ops);
+}
+
+// A vmap that has to allocate and cannot: the exporter's vmap returns
+// -ENOMEM and the dma-buf core WARNs about it (WARN_ON_ONCE in
+// dma_buf_vmap), a kernel report any importer's vmap can provoke.  Found
+// by this fuzzer; off unless --vmap-unbacked / CEN_FUZZ_VMAP_UNBACKED=1,
+// since the report fails the whole run until the exporter allocates
+// elsewhere or the core stops warning.
+TEST(Finding, VmapThatCannotAllocate)
+{
+	NEED_MODULE();
+	if (option("vmap-unbacked", "CEN_FUZZ_VMAP_UNBACKED", "0") != "1")
+		GTEST_SKIP() << "provokes a WARNING on the module as it is: "
+				"--vmap-unbacked or CEN_FUZZ_VMAP_UNBACKED=1 turns it on";
+	Cenalloc cen;
+	Importer imp;
+	cenalloc_hint contig{};
+	contig.flags = CENALLOC_HINT_CONSTRAINTS;
+	contig.c.valid = CENALLOC_C_MAX_SEGMENTS;
+	contig.c.max_segments = 1;
+	// Contiguous and larger than the carveout and the buddy allocator.
+	UniqueFd buf = cen.create(48 * kMiB, "unbackable", {contig});
+	VMap v;
+	EXPECT_EQ(imp.try_vmap(buf.get(), &v), -ENOMEM);
+	EXPECT_EQ(cen.info(buf.get()).info.last_error, -ENOMEM);
 }
 
 // ---- behaviour being added to the module (see the file comment) ---------
