@@ -1603,6 +1603,26 @@ TEST(Finding, VmapThatCannotAllocate)
 	EXPECT_EQ(cen.info(buf.get()).info.last_error, -ENOMEM);
 }
 
+// What FuzzOps.NoDescriptorIsCreatedWithoutBeingReturned looks for, made
+// certain: a CREATE whose struct ends before @fd (argsz 16: argsz, flags,
+// len) cannot be told its descriptor.  Accepting it installs an fd the
+// caller never learns of; it must be refused.
+TEST(Finding, CreateTooShortToReturnTheFdIsRefused)
+{
+	NEED_MODULE();
+	Cenalloc cen;
+	const auto before = snapshot(cen);
+	struct {
+		uint32_t argsz, flags;
+		uint64_t len;
+	} shortc{16, 0, kPage};
+	const int r = cen.ioc(_IOWR(CENALLOC_IOC_MAGIC, 0x1, decltype(shortc)), &shortc);
+	const size_t swept = sweep_dmabuf_fds();
+	EXPECT_NE(r, 0) << "CREATE with a 16-byte struct succeeded";
+	EXPECT_EQ(swept, 0U) << "an fd was installed and not returned";
+	EXPECT_EQ(settle(cen, before), before);
+}
+
 // ---- behaviour being added to the module (see the file comment) ---------
 
 TEST(Pending, LengthsAboveRamOrSizeLimitAreE2big)
