@@ -29,12 +29,25 @@ kver() {
 		sed -n 's/^ *Depends: linux-image-\(6\.12\.[^ :]*\)-arm64\(:arm64\)\{0,1\}$/\1/p' |
 		sort -V | tail -n 1
 }
+# The arm64 kernel, its headers and busybox are downloaded (the packages
+# cannot be installed next to the amd64 ones) into debs/ and unpacked into
+# root-$KREL; those of other versions go.
+OUT_DEBS=$OUT/debs
+# The newest downloaded .deb of a package.
+deb() { ls -1 "$OUT_DEBS/$1"_*_arm64.deb 2>/dev/null | sort -V | tail -n 1; }
+pkgs() { echo "linux-image-$1-arm64-unsigned linux-headers-$1-arm64 busybox-static"; }
+ready() {
+	local p
+	[[ -n $1 ]] || return 1
+	dpkg-query -W -f='${Status}' "linux-headers-$1-amd64" 2>/dev/null |
+		grep -q 'install ok installed' || return 1
+	for p in $(pkgs "$1"); do [[ -n $(deb "$p") ]] || return 1; done
+}
 KVER=$(kver)
-if [[ -z $KVER ]]; then
-	# Lists from before the architecture was there, or too old.
-	"$NEED" --update
-	KVER=$(kver)
-fi
+# Something to fetch: with the lists of this run (once per make
+# invocation), which may name a newer kernel, and must when the archive
+# has dropped the version older lists name.
+ready "$KVER" || { "$NEED" --update && KVER=$(kver); }
 [[ -n $KVER ]] || die "no linux-image-6.12-arm64 in the package lists (apt-cache depends linux-image-6.12-arm64:arm64)"
 KREL=$KVER-arm64
 # The arm64 headers' scripts/ and tools/ are symbolic links to the host's
@@ -43,37 +56,25 @@ KREL=$KVER-arm64
 KBUILD=/usr/lib/linux-kbuild-$KVER
 [[ -d $KBUILD/scripts ]] || die "$KBUILD missing (linux-kbuild-$KVER)"
 
-# The arm64 kernel, its headers and busybox, downloaded (the packages
-# cannot be installed next to the amd64 ones) and unpacked into root-$KREL;
-# those of other versions go.
-mkdir -p "$OUT/debs"
-cd "$OUT/debs"
-PKGS=("linux-image-$KREL-unsigned" "linux-headers-$KREL" busybox-static)
-# The newest downloaded .deb of a package.
-deb() { ls -1 "$1"_*_arm64.deb 2>/dev/null | sort -V | tail -n 1; }
-download() {
-	# As root apt-get notes that it downloads unsandboxed: not news.
-	apt-get download -q "$1:arm64" 2>&1 | grep -v unsandboxed || true
-	[[ -n $(deb "$1") ]]
-}
-for p in "${PKGS[@]}"; do
+mkdir -p "$OUT_DEBS"
+for p in $(pkgs "$KVER"); do
 	[[ -n $(deb "$p") ]] && continue
 	say "downloading $p:arm64"
-	# Lists older than this run may name a version the archive dropped.
-	download "$p" || { "$NEED" --update && download "$p"; } ||
-		die "apt-get download $p:arm64 failed"
+	# As root apt-get notes that it downloads unsandboxed: not news.
+	(cd "$OUT_DEBS" && apt-get download -q "$p:arm64" 2>&1) | grep -v unsandboxed || true
+	[[ -n $(deb "$p") ]] || die "apt-get download $p:arm64 failed"
 done
-for d in linux-*_arm64.deb; do
+for d in "$OUT_DEBS"/linux-*_arm64.deb; do
 	[[ $d == "$(deb "linux-image-$KREL-unsigned")" || $d == "$(deb "linux-headers-$KREL")" ]] ||
 		rm -f "$d"
 done
 ROOTFS=$OUT/root-$KREL
-for r in "$OUT"/root-*; do
+for r in "$OUT"/root "$OUT"/root-*; do
 	[[ $r == "$ROOTFS" ]] || rm -rf "$r"
 done
 if [[ ! -f $ROOTFS/.complete ]]; then
 	rm -rf "$ROOTFS"
-	for p in "${PKGS[@]}"; do dpkg-deb -x "$(deb "$p")" "$ROOTFS"; done
+	for p in $(pkgs "$KVER"); do dpkg-deb -x "$(deb "$p")" "$ROOTFS"; done
 	touch "$ROOTFS/.complete"
 fi
 HDR=$ROOTFS/usr/src/linux-headers-$KREL
@@ -83,7 +84,7 @@ ln -sfn "$KBUILD/tools" "$HDR/tools"
 # Kbuild writes objects next to the sources: build a copy.
 rm -rf "$OUT/src" && mkdir -p "$OUT/src"
 cp -r "$ROOT/kernel" "$ROOT/uapi" "$OUT/src/"
-find "$OUT/src" -name '*.o' -o -name '*.ko' -o -name '.*.cmd' | xargs rm -f
+find "$OUT/src" \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' \) -delete
 make -s -C "$OUT/src/kernel/exporter" KDIR="$HDR" ARCH=arm64 \
 	CROSS_COMPILE=aarch64-linux-gnu- >/dev/null
 aarch64-linux-gnu-gcc -static -O2 -Wall -Werror -I"$ROOT/uapi" \
