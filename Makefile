@@ -11,9 +11,23 @@ FUZZ_SECONDS ?= 60
 CLANG      ?= clang-14
 CLANGXX    ?= clang++-14
 
-# Debian 12 packages the userspace build needs (deps installs the missing).
-DEB_PACKAGES := make cmake g++ clang-14 libclang-rt-14-dev \
-		libgtest-dev libbenchmark-dev nlohmann-json3-dev pkgconf
+# Debian packages: every target first installs what it uses and lacks
+# (scripts/need-packages; the groups are in scripts/packages), so that each
+# works alone on a fresh Debian 12 with only make and git.  NEED_<target>
+# names the groups of a target; `make check` installs those of all its
+# suites at once.  CEN_APT_RUN lets need-packages fetch the package lists
+# once per invocation, sub-makes included.
+NEED_PACKAGES := $(CURDIR)/scripts/need-packages
+ifndef CEN_APT_RUN
+export CEN_APT_RUN := $(shell echo "$$PPID.$$(date +%s.%N)")
+endif
+NEED_build           := @build
+NEED_check-unit      := @build
+NEED_check-userspace := @build
+NEED_check-sanitize  := @build @clang
+NEED_check-fuzz      := @build @clang
+NEED_bench           := @build @vm
+NEED_demo            := @build @vm
 
 # The suites `make check` runs.  Other suites add themselves: a folder
 # solver-tests/<name>/ that brings a Makefile.inc defining check-<name> is
@@ -29,46 +43,41 @@ TESTS = $(1)/solver-tests/cen-solver-tests --gtest_brief=1
 .PHONY: deps build configure-asan check-unit check-userspace check-sanitize \
 	check-fuzz bench demo check
 
-deps:
-	@missing=""; \
-	for p in $(DEB_PACKAGES); do \
-		dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | \
-			grep -q 'install ok installed' || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-		echo "deps: installing$$missing"; \
-		apt-get update && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y \
-			--no-install-recommends $$missing; \
-	fi
+# need-<target>: install the packages of NEED_<target>.  A target lists
+# its need-<target> first; make (without -j) builds prerequisites in order.
+need-%:
+	@$(NEED_PACKAGES) $(NEED_$*)
 
-build: deps
+# Everything `make check` uses.
+deps: need-check
+
+build: need-build
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build $(BUILD) -j $(JOBS)
 
 # ASan + UBSan build with clang; it also holds the libFuzzer target.
-configure-asan: deps
+configure-asan: need-check-sanitize
 	CC=$(CLANG) CXX=$(CLANGXX) cmake -S . -B $(BUILD_ASAN) \
 		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCEN_SANITIZE=ON \
 		-DCEN_FUZZ=ON -DCEN_BENCH=OFF
 
-check-unit: deps build
+check-unit: need-check-unit build
 	$(call TESTS,$(BUILD))
 
 # libcenalloc, the JSON layer and the cenalloc tool (ctest label
 # "userspace"), and a program built against the installed library.
-check-userspace: deps build
+check-userspace: need-check-userspace build
 	cd $(BUILD) && ctest -L userspace --output-on-failure
 
 # The solver's tests, then libcenalloc's and the tool's (the tool under
 # test is the sanitized build too).
-check-sanitize: deps configure-asan
+check-sanitize: need-check-sanitize configure-asan
 	cmake --build $(BUILD_ASAN) -j $(JOBS) --target cen-solver-tests \
 		cenalloc-tests
 	$(call TESTS,$(BUILD_ASAN))
 	$(BUILD_ASAN)/userspace/tests/cenalloc-tests --gtest_brief=1
 
-check-fuzz: deps configure-asan
+check-fuzz: need-check-fuzz configure-asan
 	cmake --build $(BUILD_ASAN) -j $(JOBS) --target cen-fuzz
 	mkdir -p $(BUILD_ASAN)/fuzz-corpus
 	CEN_FUZZ_STATS=1 $(BUILD_ASAN)/solver-tests/fuzz/cen-fuzz \
@@ -77,19 +86,20 @@ check-fuzz: deps configure-asan
 		$(BUILD_ASAN)/fuzz-corpus
 
 # The solver's merge and solve, then migration against memcpy in a VM.
-bench: deps build
+bench: need-bench build
 	$(BUILD)/bench/cen-bench --benchmark_repetitions=5 \
 		--benchmark_report_aggregates_only=true
 	$(MAKE) --no-print-directory bench-vm
 
 # The solver's decisions offline, then the real thing in a VM: vivid
 # capturing into cenalloc buffers next to the system heap failing.
-demo: deps build
+demo: need-demo build
 	$(BUILD)/userspace/examples/solver-demo
 	$(MAKE) --no-print-directory vm-demo
 
 # Suites run one after the other, in the order listed.
-check: deps
+NEED_check = $(sort $(foreach s,$(CHECK_SUITES),$(NEED_$(s))))
+check: need-check
 	@for s in $(CHECK_SUITES); do \
 		echo "=== make $$s"; $(MAKE) --no-print-directory $$s || exit 1; \
 	done

@@ -10,38 +10,81 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=$ROOT/build/arm64
-KVER=6.12.117+deb12
-KREL=$KVER-arm64
-mkdir -p "$OUT/debs"
+NEED=$ROOT/scripts/need-packages
+# need-packages fetches the package lists at most once per id: one for
+# this run unless make gave one.
+export CEN_APT_RUN=${CEN_APT_RUN:-arm64.$$.$(date +%s.%N)}
 
-need=()
-for p in gcc-aarch64-linux-gnu qemu-system-arm cpio "linux-headers-$KVER-amd64"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-		need+=("$p")
+say() { printf 'arm64: %s\n' "$*"; }
+die() { printf 'arm64: error: %s\n' "$*" >&2; exit 2; }
+
+# The cross compiler, qemu, and the arm64 architecture for the downloads.
+"$NEED" @arm64
+
+# The newest arm64 kernel of Debian 12's 6.12 line, found at run time (a
+# Debian kernel update changes its ABI name, 6.12.<n>+deb12): the one the
+# metapackage linux-image-6.12-arm64 depends on.
+kver() {
+	apt-cache depends linux-image-6.12-arm64:arm64 2>/dev/null |
+		sed -n 's/^ *Depends: linux-image-\(6\.12\.[^ :]*\)-arm64\(:arm64\)\{0,1\}$/\1/p' |
+		sort -V | tail -n 1
+}
+# The arm64 kernel, its headers and busybox are downloaded (the packages
+# cannot be installed next to the amd64 ones) into debs/ and unpacked into
+# root-$KREL; those of other versions go.
+OUT_DEBS=$OUT/debs
+# The newest downloaded .deb of a package.
+deb() { ls -1 "$OUT_DEBS/$1"_*_arm64.deb 2>/dev/null | sort -V | tail -n 1; }
+pkgs() { echo "linux-image-$1-arm64-unsigned linux-headers-$1-arm64 busybox-static"; }
+ready() {
+	local p
+	[[ -n $1 ]] || return 1
+	dpkg-query -W -f='${Status}' "linux-headers-$1-amd64" 2>/dev/null |
+		grep -q 'install ok installed' || return 1
+	for p in $(pkgs "$1"); do [[ -n $(deb "$p") ]] || return 1; done
+}
+KVER=$(kver)
+# Something to fetch: with the lists of this run (once per make
+# invocation), which may name a newer kernel, and must when the archive
+# has dropped the version older lists name.
+ready "$KVER" || { "$NEED" --update && KVER=$(kver); }
+[[ -n $KVER ]] || die "no linux-image-6.12-arm64 in the package lists (apt-cache depends linux-image-6.12-arm64:arm64)"
+KREL=$KVER-arm64
+# The arm64 headers' scripts/ and tools/ are symbolic links to the host's
+# kbuild of the same version, which the amd64 headers of that version bring.
+"$NEED" "linux-headers-$KVER-amd64"
+KBUILD=/usr/lib/linux-kbuild-$KVER
+[[ -d $KBUILD/scripts ]] || die "$KBUILD missing (linux-kbuild-$KVER)"
+
+mkdir -p "$OUT_DEBS"
+for p in $(pkgs "$KVER"); do
+	[[ -n $(deb "$p") ]] && continue
+	say "downloading $p:arm64"
+	# As root apt-get notes that it downloads unsandboxed: not news.
+	(cd "$OUT_DEBS" && apt-get download -q "$p:arm64" 2>&1) | grep -v unsandboxed || true
+	[[ -n $(deb "$p") ]] || die "apt-get download $p:arm64 failed"
 done
-if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-	dpkg --add-architecture arm64
-	apt-get update -qq
-fi
-if ((${#need[@]})); then
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
-fi
-cd "$OUT/debs"
-for p in "linux-image-$KREL-unsigned" "linux-headers-$KREL" busybox-static:arm64; do
-	ls "${p%%:*}"_*.deb >/dev/null 2>&1 || apt-get download "$p" 2>/dev/null
+for d in "$OUT_DEBS"/linux-*_arm64.deb; do
+	[[ $d == "$(deb "linux-image-$KREL-unsigned")" || $d == "$(deb "linux-headers-$KREL")" ]] ||
+		rm -f "$d"
 done
-if [ ! -d "$OUT/root/boot" ]; then
-	for d in "$OUT"/debs/*.deb; do dpkg-deb -x "$d" "$OUT/root"; done
+ROOTFS=$OUT/root-$KREL
+for r in "$OUT"/root "$OUT"/root-*; do
+	[[ $r == "$ROOTFS" ]] || rm -rf "$r"
+done
+if [[ ! -f $ROOTFS/.complete ]]; then
+	rm -rf "$ROOTFS"
+	for p in $(pkgs "$KVER"); do dpkg-deb -x "$(deb "$p")" "$ROOTFS"; done
+	touch "$ROOTFS/.complete"
 fi
-HDR=$OUT/root/usr/src/linux-headers-$KREL
-ln -sfn "/usr/lib/linux-kbuild-$KVER/scripts" "$HDR/scripts"
-ln -sfn "/usr/lib/linux-kbuild-$KVER/tools" "$HDR/tools"
+HDR=$ROOTFS/usr/src/linux-headers-$KREL
+ln -sfn "$KBUILD/scripts" "$HDR/scripts"
+ln -sfn "$KBUILD/tools" "$HDR/tools"
 
 # Kbuild writes objects next to the sources: build a copy.
 rm -rf "$OUT/src" && mkdir -p "$OUT/src"
 cp -r "$ROOT/kernel" "$ROOT/uapi" "$OUT/src/"
-find "$OUT/src" -name '*.o' -o -name '*.ko' -o -name '.*.cmd' | xargs rm -f
+find "$OUT/src" \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' \) -delete
 make -s -C "$OUT/src/kernel/exporter" KDIR="$HDR" ARCH=arm64 \
 	CROSS_COMPILE=aarch64-linux-gnu- >/dev/null
 aarch64-linux-gnu-gcc -static -O2 -Wall -Werror -I"$ROOT/uapi" \
@@ -49,7 +92,7 @@ aarch64-linux-gnu-gcc -static -O2 -Wall -Werror -I"$ROOT/uapi" \
 
 IR=$OUT/initramfs
 rm -rf "$IR" && mkdir -p "$IR/bin" "$IR/proc" "$IR/sys" "$IR/dev"
-cp "$OUT/root/bin/busybox" "$IR/bin/"
+cp "$ROOTFS/bin/busybox" "$IR/bin/"
 cp "$OUT/cma_probe" "$OUT/src/kernel/exporter/cenalloc.ko" "$IR/"
 cat > "$IR/init" <<'INIT'
 #!/bin/busybox sh
@@ -65,8 +108,10 @@ chmod +x "$IR/init"
 (cd "$IR" && find . | cpio -o -H newc 2>/dev/null | gzip) > "$OUT/initramfs.cpio.gz"
 
 LOG=$OUT/guest.log
+# No network (-nic none): the default NIC needs a boot ROM that
+# qemu-system-arm only recommends (ipxe-qemu).
 timeout 300 qemu-system-aarch64 -M virt -cpu max -accel tcg -m 1G -smp 2 \
-	-nographic -no-reboot -kernel "$OUT/root/boot/vmlinuz-$KREL" \
+	-nographic -nic none -no-reboot -kernel "$ROOTFS/boot/vmlinuz-$KREL" \
 	-initrd "$OUT/initramfs.cpio.gz" -append "console=ttyAMA0 panic=-1" \
 	>"$LOG" 2>&1 || true
 grep -E '^(system|contig|cma) |CMAPROBE' "$LOG" || true
@@ -78,5 +123,9 @@ grep -q 'CMAPROBE-UNLOAD ok' "$LOG" || { echo "FAIL: cenalloc did not unload"; f
 if grep -qE 'BUG:|WARNING:|Oops|KASAN|circular locking' "$LOG"; then
 	echo "FAIL: kernel report in $LOG"; fail=1
 fi
-((fail)) && { echo "== arm64 FAIL (log: ${LOG#"$ROOT"/})"; exit 1; }
+if ((fail)); then
+	tail -n 20 "$LOG" | sed 's/^/  console: /'
+	echo "== arm64 FAIL (log: ${LOG#"$ROOT"/})"
+	exit 1
+fi
 echo "== arm64 PASS: cma backend serves 16 MiB contiguous on $KREL"

@@ -55,21 +55,12 @@ mkdir -p "$CACHE"
 
 # ---- packages ----------------------------------------------------------
 
-# What a kernel build needs on Debian 12 (no pahole: no DEBUG_INFO/BTF).
-PACKAGES=(build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils kmod)
-need=()
-for p in "${PACKAGES[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-		need+=("$p")
-done
-install_packages() {
-	((EUID == 0)) || die "missing packages: $* (run as root, or install them)"
-	say "installing $*"
-	apt-get update -qq >&2 &&
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2 ||
-		die "apt-get install $* failed"
-}
-((${#need[@]} == 0)) || install_packages "${need[@]}"
+# What a kernel build needs on Debian 12 (scripts/packages, group kbuild);
+# need-packages installs what is missing.  A script that calls it twice
+# gives it one id, so that the package lists are fetched at most once.
+NEED=$HERE/../../scripts/need-packages
+export CEN_APT_RUN=${CEN_APT_RUN:-debug-kernel.$$.$(date +%s.%N)}
+"$NEED" @kbuild >&2 || die "cannot install the packages of a kernel build"
 
 # ---- source ------------------------------------------------------------
 
@@ -79,7 +70,8 @@ if [[ -z ${LINUX_SRC:-} ]]; then
 		LINUX_SRC=$CACHE/src/linux-source-6.12
 		if [[ ! -f $LINUX_SRC/Makefile ]]; then
 			tarball=/usr/src/linux-source-6.12.tar.xz
-			[[ -f $tarball ]] || install_packages linux-source-6.12
+			[[ -f $tarball ]] || "$NEED" @linux-source >&2 ||
+				die "cannot install linux-source-6.12"
 			[[ -f $tarball ]] || die "$tarball missing after installing linux-source-6.12"
 			say "unpacking $tarball into $CACHE/src"
 			rm -rf "$CACHE/src.tmp" && mkdir -p "$CACHE/src.tmp"

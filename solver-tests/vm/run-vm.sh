@@ -20,13 +20,21 @@ set -euo pipefail
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$VM_DIR/../.." && pwd)
 
-# The Debian 6.12 kernel: 6.12.117 if installed, else the newest 6.12.
+# The Debian 12 kernel of the 6.12 line: the newest installed with its
+# modules and headers (vm-prep installs the metapackages
+# linux-image-6.12-amd64 and linux-headers-6.12-amd64, which bring the
+# newest; a Debian kernel update changes the ABI name 6.12.<n>+deb12).
 if [[ -z ${KVER:-} ]]; then
-	KVER=6.12.117+deb12-amd64
-	if [[ ! -e /boot/vmlinuz-$KVER ]]; then
-		KVER=$(find /boot -name 'vmlinuz-6.12.*-amd64' -printf '%f\n' 2>/dev/null |
-			sed 's/^vmlinuz-//' | sort -V | tail -1)
-	fi
+	KVER=$(find /boot -maxdepth 1 -name 'vmlinuz-6.12.*-amd64' -printf '%f\n' 2>/dev/null |
+		sed 's/^vmlinuz-//' | sort -rV |
+		while read -r v; do
+			[[ -d /lib/modules/$v/kernel && -f /lib/modules/$v/build/Makefile ]] &&
+				{ echo "$v"; break; }
+		done || true)
+	[[ -n $KVER ]] || {
+		echo "vm: error: no Debian 6.12 kernel with its headers in /boot and /lib/modules (make vm-prep)" >&2
+		exit 2
+	}
 fi
 KDIR=${KDIR:-/lib/modules/$KVER/build}
 KERNEL=${KERNEL:-/boot/vmlinuz-$KVER}

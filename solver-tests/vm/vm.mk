@@ -2,7 +2,8 @@
 # solver-tests/vm/vm.mk - VM test targets, for `include` by the top-level
 # Makefile:
 #
-#   make vm-prep    install the Debian packages the VM tests need
+#   make vm-prep    install the Debian packages the VM tests need (the
+#                   newest Debian 12 kernel of the 6.12 line, qemu...)
 #   make check-vm   boot the 6.12 kernel under QEMU TCG, run tests/tests.list
 #   make vm-demo    same VM, run demo.list
 #   make bench-vm   same VM, run bench.list (migration against memcpy)
@@ -15,21 +16,17 @@ ifndef CEN_VM_MK_INCLUDED
 CEN_VM_MK_INCLUDED := 1
 CEN_VM_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 CEN_VM_ARGS ?=
-CEN_VM_PACKAGES := qemu-system-x86 busybox-static linux-image-6.12-amd64 \
-	linux-headers-6.12-amd64 cpio kmod xz-utils libgtest-dev g++ make \
-	cmake nlohmann-json3-dev pkgconf
-CEN_VM_SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+# The Debian packages of these targets (groups of scripts/packages; the
+# top-level Makefile's `make check` installs the union of its suites').
+CEN_NEED_PACKAGES := $(abspath $(CEN_VM_DIR)/../../scripts/need-packages)
+NEED_vm-prep  := @build @vm
+NEED_check-vm := @build @vm
+NEED_vm-demo  := @build @vm
+NEED_bench-vm := @build @vm
 
+# Install what the VM tests need (each target below does it first).
 vm-prep:
-	@missing=; for p in $(CEN_VM_PACKAGES); do \
-		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
-			grep -q '^install ok installed' || missing="$$missing $$p"; \
-	done; \
-	if [ -z "$$missing" ]; then echo "vm-prep: everything is installed"; \
-	else echo "vm-prep: installing$$missing"; \
-		$(CEN_VM_SUDO) apt-get update && \
-		DEBIAN_FRONTEND=noninteractive $(CEN_VM_SUDO) apt-get install -y \
-			--no-install-recommends $$missing; fi
+	@$(CEN_NEED_PACKAGES) $(NEED_vm-prep)
 
 check-vm: vm-prep
 	$(CEN_VM_DIR)/run-vm.sh $(CEN_VM_ARGS)
