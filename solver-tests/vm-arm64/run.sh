@@ -102,6 +102,9 @@ mount -t devtmpfs devtmpfs /dev; mount -t debugfs debugfs /sys/kernel/debug
 insmod /cenalloc.ko && cat /sys/kernel/debug/cenalloc/backends
 /cma_probe; echo "CMAPROBE-RC $?"
 rmmod cenalloc && echo "CMAPROBE-UNLOAD ok"
+# Devices here may be non-coherent: a carveout outside the linear map
+# could not get their cache maintenance, so loading with one must fail.
+insmod /cenalloc.ko carveout=16M@0x48000000 || echo "CARVEOUT-REFUSED"
 poweroff -f
 INIT
 chmod +x "$IR/init"
@@ -120,6 +123,8 @@ grep -q '^cma ' "$LOG" || { echo "FAIL: no cma backend registered"; fail=1; }
 grep -q 'CMAPROBE backend=cma ' "$LOG" || { echo "FAIL: 16 MiB not from cma"; fail=1; }
 grep -q 'CMAPROBE-RC 0' "$LOG" || { echo "FAIL: probe failed"; fail=1; }
 grep -q 'CMAPROBE-UNLOAD ok' "$LOG" || { echo "FAIL: cenalloc did not unload"; fail=1; }
+grep -q 'CARVEOUT-REFUSED' "$LOG" && grep -q 'cenalloc: carveout refused' "$LOG" ||
+	{ echo "FAIL: a carveout was accepted where devices may be non-coherent"; fail=1; }
 if grep -qE 'BUG:|WARNING:|Oops|KASAN|circular locking' "$LOG"; then
 	echo "FAIL: kernel report in $LOG"; fail=1
 fi
@@ -128,4 +133,4 @@ if ((fail)); then
 	echo "== arm64 FAIL (log: ${LOG#"$ROOT"/})"
 	exit 1
 fi
-echo "== arm64 PASS: cma backend serves 16 MiB contiguous on $KREL"
+echo "== arm64 PASS: cma backend serves 16 MiB contiguous, a carveout is refused, on $KREL"
