@@ -372,7 +372,8 @@ private:
 // What in @text gives a physical address away: a hex number written as a
 // location ("at 0x...", as the segment checks and the allocator word it),
 // or a page-aligned number inside physical memory known to back a buffer.
-// Constraint values (limits, masks, lengths) are neither.  "" if nothing.
+// Constraint values (limits, masks, lengths) and sizes ("... bytes") are
+// neither.  "" if nothing.
 inline std::string physical_address_in(const std::string &text,
 				       const std::vector<PhysRange> &known)
 {
@@ -388,9 +389,13 @@ inline std::string physical_address_in(const std::string &text,
 						 nullptr, 16);
 		const bool located = i >= 3 && text.compare(i - 3, 3, "at ") == 0 &&
 				     v >= 0x100000;
+		// "0x106ce8000 bytes" is a size, which may by chance equal an
+		// address in memory above 4 GiB.
+		const bool size = text.compare(j, 6, " bytes") == 0;
 		bool inside = false;
 		for (const auto &r : known)
-			inside |= v % 4096 == 0 && v >= r.addr && v - r.addr < r.len;
+			inside |= !size && v % 4096 == 0 && v >= r.addr &&
+				  v - r.addr < r.len;
 		if (located || inside)
 			return "\"" + text.substr(i, j - i) + "\"" +
 			       (inside ? " is memory backing a buffer" :
