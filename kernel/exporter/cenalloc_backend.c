@@ -514,6 +514,9 @@ int cenalloc_backends_init(void)
 	return 0;
 }
 
+/**
+ * cenalloc_backends_exit() - unregister the backends; no buffer is alive.
+ */
 void cenalloc_backends_exit(void)
 {
 	if (cenalloc_cma_pdev)
@@ -528,16 +531,35 @@ void cenalloc_backends_exit(void)
 	cenalloc_nr_backends = 0;
 }
 
+/**
+ * cenalloc_backend_count() - how many backends this kernel has.
+ *
+ * Return: the number of registered backends.
+ */
 u32 cenalloc_backend_count(void)
 {
 	return cenalloc_nr_backends;
 }
 
+/**
+ * cenalloc_backend_get() - one backend by its index in the solver's list.
+ * @i: the index, as in cen_plan.backend.
+ *
+ * Return: the backend, or NULL for an index out of range.
+ */
 struct cenalloc_backend *cenalloc_backend_get(u32 i)
 {
 	return i < cenalloc_nr_backends ? &cenalloc_backends[i] : NULL;
 }
 
+/**
+ * cenalloc_backend_descs() - the backends as the solver sees them, now.
+ * @descs: filled with CEN_MAX_BACKENDS entries at most.
+ * @n: the number filled.
+ *
+ * Copies, with each backend's free bytes as of now; nothing shared is
+ * written, so callers on several CPUs do not race.
+ */
 void cenalloc_backend_descs(struct cen_backend_desc *descs, u32 *n)
 {
 	u32 i;

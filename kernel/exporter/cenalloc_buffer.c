@@ -23,6 +23,12 @@ static atomic64_t cenalloc_next_id = ATOMIC64_INIT(0);
 static const struct dma_buf_ops cenalloc_dmabuf_ops;
 static const struct dma_buf_ops cenalloc_dynamic_ops;
 
+/**
+ * cenalloc_buffer_from_dmabuf() - the cenalloc buffer behind a dma-buf.
+ * @dmabuf: any dma-buf.
+ *
+ * Return: the buffer, or NULL when cenalloc did not export @dmabuf.
+ */
 struct cenalloc_buffer *cenalloc_buffer_from_dmabuf(struct dma_buf *dmabuf)
 {
 	return cenalloc_is_cenalloc_dmabuf(dmabuf) ? dmabuf->priv : NULL;
@@ -133,6 +139,13 @@ static struct cen_constraints *cenalloc_members_array(struct cenalloc_buffer *bu
 	return arr;
 }
 
+/**
+ * cenalloc_member_name() - the name of a buffer's member, by index.
+ * @buf: the buffer, its reservation lock held (or not yet shared).
+ * @idx: the index, as the merged set's origins use it.
+ *
+ * Return: the device name, or "?" for an index out of range.
+ */
 const char *cenalloc_member_name(struct cenalloc_buffer *buf, u32 idx)
 {
 	struct cenalloc_member *m;

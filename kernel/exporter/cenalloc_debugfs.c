@@ -80,6 +80,11 @@ static int cenalloc_users_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(cenalloc_users);
 
+/**
+ * cenalloc_debugfs_init() - create /sys/kernel/debug/cenalloc/.
+ *
+ * Without debugfs the files are simply not there.
+ */
 void cenalloc_debugfs_init(void)
 {
 	cenalloc_dir = debugfs_create_dir("cenalloc", NULL);
@@ -96,6 +101,9 @@ void cenalloc_debugfs_init(void)
 	fault_create_debugfs_attr("fail", cenalloc_dir, &cenalloc_fail_attr);
 }
 
+/**
+ * cenalloc_debugfs_exit() - remove /sys/kernel/debug/cenalloc/.
+ */
 void cenalloc_debugfs_exit(void)
 {
 	debugfs_remove_recursive(cenalloc_dir);

@@ -37,6 +37,12 @@ static const enum cen_field cenalloc_field_of_bit[CENALLOC_C_NR_FIELDS] = {
 	CEN_F_SEG_BOUNDARY, CEN_F_ALIGN, CEN_F_IOMMU, CEN_F_COHERENCY,
 };
 
+/**
+ * cenalloc_uapi_to_constraints() - the model's form of ABI constraints.
+ * @u: the constraints as userspace gave them, already validated.
+ * @src: the source to record for every field @u sets.
+ * @c: the result: the fields @u marks valid, the others unset.
+ */
 void cenalloc_uapi_to_constraints(const struct cenalloc_constraints *u,
 				  enum cen_source src,
 				  struct cen_constraints *c)
@@ -63,6 +69,12 @@ void cenalloc_uapi_to_constraints(const struct cenalloc_constraints *u,
 	}
 }
 
+/**
+ * cenalloc_constraints_to_uapi() - the ABI's form of a constraint set.
+ * @c: the constraints, with sources and origins.
+ * @u: the result: the fields somebody set, with their source and
+ *	origin; the others zero, as the ABI says.
+ */
 void cenalloc_constraints_to_uapi(const struct cen_constraints *c,
 				  struct cenalloc_constraints *u)
 {
@@ -238,6 +250,15 @@ static void cenalloc_exporter_limits(struct cen_constraints *c)
 				    CEN_SRC_DEFAULT);
 }
 
+/**
+ * cenalloc_resolve_device() - the constraints of a device that attaches.
+ * @dev: the importer's device.
+ * @c: the result, each field with its source.
+ *
+ * Its driver's declaration over a profile over the struct device itself,
+ * then the default policy for what none of them says.  Takes the
+ * declaration and profile mutexes: call it without a resv lock held.
+ */
 void cenalloc_resolve_device(struct device *dev, struct cen_constraints *c)
 {
 	struct cen_constraints layer, prof, decl;
@@ -288,6 +309,20 @@ static struct device *cenalloc_find_device(const char *spec)
 	return NULL;
 }
 
+/**
+ * cenalloc_resolve_hint() - the member a creation hint stands for.
+ * @h: the hint, validated.
+ * @m: the member to fill (name, flags, constraints).
+ * @reason: why not, on failure, in words.
+ * @len: size of @reason.
+ *
+ * A hint names a device (present, or described by a profile) and/or
+ * gives constraints itself.
+ *
+ * Return: 0; -ENODEV when the named device is neither present nor in a
+ * profile; -EINVAL when its constraints and its device's cannot hold
+ * together.
+ */
 int cenalloc_resolve_hint(const struct cenalloc_hint *h,
 			  struct cenalloc_member *m, char *reason, size_t len)
 {
@@ -345,6 +380,15 @@ static bool cenalloc_prof_same_key(const struct cenalloc_profile *a,
 	       !strcmp(a->driver, b->driver) && !strcmp(a->bus, b->bus);
 }
 
+/**
+ * cenalloc_profile_set() - add or replace a platform profile.
+ * @p: the profile, validated; replaces one with the same match keys.
+ *
+ * Devices attaching from now on resolve through it; members already
+ * attached keep their constraints.
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int cenalloc_profile_set(const struct cenalloc_profile *p)
 {
 	struct cenalloc_prof *n, *it, *tmp;
@@ -371,6 +415,12 @@ int cenalloc_profile_set(const struct cenalloc_profile *p)
 	return 0;
 }
 
+/**
+ * cenalloc_profile_clear() - remove a profile, or all of them.
+ * @p: the match keys of the profile, or CENALLOC_PROFILE_CLEAR_ALL.
+ *
+ * Return: 0, or -ENOENT when no profile has these keys.
+ */
 int cenalloc_profile_clear(const struct cenalloc_profile *p)
 {
 	struct cenalloc_prof *it, *tmp;
@@ -404,6 +454,10 @@ static void cenalloc_show_c(struct seq_file *s, const struct cen_constraints *c)
 	seq_putc(s, '\n');
 }
 
+/**
+ * cenalloc_sources_show() - declarations and profiles, for debugfs.
+ * @s: the seq_file.
+ */
 void cenalloc_sources_show(struct seq_file *s)
 {
 	struct cenalloc_decl *d;
@@ -424,6 +478,9 @@ void cenalloc_sources_show(struct seq_file *s)
 	mutex_unlock(&cenalloc_prof_lock);
 }
 
+/**
+ * cenalloc_sources_exit() - drop every declaration and profile at unload.
+ */
 void cenalloc_sources_exit(void)
 {
 	struct cenalloc_decl *d, *dt;
