@@ -65,8 +65,8 @@ constexpr uint64_t kTouchable = 32 * kMiB;
 // Most bytes one read or write operation touches.
 constexpr uint64_t kTouchMax = 512 * kKiB;
 
-// Categories of findings.  "bound:*" are the behaviour being added to
-// the module (see the file comment); everything else holds today.
+// Categories of findings.  "bound:*" are the limits of docs/security.md
+// (see the file comment); "note:*" are remarks, not failures.
 const char *const kOracle = "oracle";		// an answer the ABI forbids
 const char *const kBytes = "bytes";		// foreign or stale bytes
 const char *const kFault = "fault";		// SIGBUS/SIGSEGV on our memory
