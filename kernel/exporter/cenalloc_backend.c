@@ -188,7 +188,7 @@ static int cenalloc_system_alloc(struct cenalloc_backend *be,
 		return ret;
 	while (filled < pages) {
 		u64 left = pages - filled;
-		unsigned int order = min_t(unsigned int, MAX_PAGE_ORDER,
+		unsigned int order = min_t(unsigned int, CENALLOC_MAX_ORDER,
 					   ilog2(left));
 		struct page *page = NULL;
 
@@ -236,7 +236,7 @@ static int cenalloc_contig_alloc(struct cenalloc_backend *be,
 	struct page *page;
 	int ret;
 
-	if (order > MAX_PAGE_ORDER)
+	if (order > CENALLOC_MAX_ORDER)
 		return -ENOMEM;
 	ret = cenalloc_backing_arrays(bk, 1);
 	if (ret)
@@ -492,7 +492,7 @@ static void cenalloc_cma_init(void)
  */
 int cenalloc_backends_init(void)
 {
-	u64 max_buddy = PAGE_SIZE << MAX_PAGE_ORDER;
+	u64 max_buddy = PAGE_SIZE << CENALLOC_MAX_ORDER;
 	int ret;
 
 	cenalloc_backend_add("system", CEN_BK_SCATTER, max_buddy, 0,

@@ -6,9 +6,9 @@
  * buffers hold); fail/ and fail_sites, fault injection for tests.
  */
 #include <linux/debugfs.h>
-#include <linux/fault-inject.h>
 #include <linux/seq_file.h>
 
+#include "cenalloc_compat.h"
 #include "cenalloc_internal.h"
 
 static struct dentry *cenalloc_dir;
@@ -19,7 +19,7 @@ static struct dentry *cenalloc_dir;
  * Documentation/fault-injection) and a mask of the sites they apply to.
  * Only kernels with CONFIG_FAULT_INJECTION_DEBUG_FS have fail/.
  */
-static DECLARE_FAULT_ATTR(cenalloc_fail_attr);
+static CENALLOC_FAULT_ATTR(cenalloc_fail_attr);
 static u32 cenalloc_fail_sites;
 
 /**
@@ -32,7 +32,7 @@ static u32 cenalloc_fail_sites;
 bool cenalloc_should_fail(u32 site)
 {
 	return (READ_ONCE(cenalloc_fail_sites) & site) &&
-	       should_fail(&cenalloc_fail_attr, 1);
+	       cenalloc_fault_fires(&cenalloc_fail_attr);
 }
 
 static int cenalloc_buffers_show(struct seq_file *s, void *unused)
@@ -98,7 +98,7 @@ void cenalloc_debugfs_init(void)
 			    &cenalloc_users_fops);
 	debugfs_create_x32("fail_sites", 0600, cenalloc_dir,
 			   &cenalloc_fail_sites);
-	fault_create_debugfs_attr("fail", cenalloc_dir, &cenalloc_fail_attr);
+	cenalloc_fault_debugfs("fail", cenalloc_dir, &cenalloc_fail_attr);
 }
 
 /**

@@ -19,6 +19,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include "cenalloc_compat.h"
 #include "cenalloc_internal.h"
 
 /*
@@ -338,7 +339,7 @@ int cenalloc_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	 * PFN mappings are never pinned by GUP, so the pages can move: a
 	 * migration zaps them and the next access faults the new ones in.
 	 */
-	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	cenalloc_vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_ops = &cenalloc_vm_ops;
 	vma->vm_private_data = buf;
 	return 0;

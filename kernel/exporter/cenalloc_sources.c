@@ -13,6 +13,7 @@
 #include <linux/slab.h>
 
 #include "cenalloc_api.h"
+#include "cenalloc_compat.h"
 #include "cenalloc_internal.h"
 
 struct cenalloc_decl {
@@ -301,7 +302,7 @@ static struct device *cenalloc_find_device(const char *spec)
 				continue;
 			name = colon + 1;
 		}
-		dev = bus_find_device(buses[i], NULL, name,
+		dev = bus_find_device(cenalloc_bus(buses[i]), NULL, name,
 				      cenalloc_match_name);
 		if (dev)
 			return dev;

@@ -11,6 +11,8 @@
 
 #include <linux/tracepoint.h>
 
+#include "cenalloc_compat.h"
+
 TRACE_EVENT(cenalloc_create,
 	TP_PROTO(u64 id, u64 size, u32 nr_hints),
 	TP_ARGS(id, size, nr_hints),
@@ -41,7 +43,7 @@ TRACE_EVENT(cenalloc_attach,
 	),
 	TP_fast_assign(
 		__entry->id = id;
-		__assign_str(dev);
+		cenalloc_assign_str(dev, dev);
 		__entry->max_segments = max_segments;
 		__entry->addr_limit = addr_limit;
 		__entry->ret = ret;
@@ -84,7 +86,7 @@ TRACE_EVENT(cenalloc_allocate,
 	),
 	TP_fast_assign(
 		__entry->id = id;
-		__assign_str(backend);
+		cenalloc_assign_str(backend, backend);
 		__entry->size = size;
 		__entry->runs = runs;
 		__entry->ret = ret;
@@ -109,8 +111,8 @@ TRACE_EVENT(cenalloc_migrate,
 	),
 	TP_fast_assign(
 		__entry->id = id;
-		__assign_str(from);
-		__assign_str(to);
+		cenalloc_assign_str(from, from);
+		cenalloc_assign_str(to, to);
 		__entry->size = size;
 		__entry->ret = ret;
 		__entry->ns = ns;
@@ -132,7 +134,7 @@ TRACE_EVENT(cenalloc_decision,
 	TP_fast_assign(
 		__entry->id = id;
 		__entry->err = err;
-		__assign_str(reason);
+		cenalloc_assign_str(reason, reason);
 	),
 	TP_printk("buffer=%llu err=%d %s", __entry->id, __entry->err,
 		  __get_str(reason))
