@@ -50,6 +50,7 @@
 #include <unistd.h>
 
 #include "cenalloc.hpp"
+#include "drm.hpp"
 #include "fuzz.hpp"
 #include "module_test.hpp"
 
@@ -75,47 +76,6 @@ const char *const kSizeLimit = "bound:size_limit";
 const char *const kPhys = "bound:phys_addr";
 const char *const kPrivate = "bound:map_private";
 const char *const kQuota = "bound:memlock";
-
-// DRM ioctls (include/uapi/drm/drm.h; libdrm's headers are not here).
-struct drm_version_arg {
-	int major, minor, patch;
-	size_t name_len;
-	char *name;
-	size_t date_len;
-	char *date;
-	size_t desc_len;
-	char *desc;
-};
-struct drm_prime_handle_arg {
-	uint32_t handle, flags;
-	int32_t fd;
-};
-struct drm_gem_close_arg {
-	uint32_t handle, pad;
-};
-constexpr unsigned long kDrmVersion = _IOWR('d', 0x00, drm_version_arg);
-constexpr unsigned long kDrmGemClose = _IOW('d', 0x09, drm_gem_close_arg);
-constexpr unsigned long kDrmPrimeFdToHandle =
-	_IOWR('d', 0x2e, drm_prime_handle_arg);
-
-// /dev/dri/card* of vgem, or an empty fd.
-UniqueFd open_vgem()
-{
-	for (int n = 0; n < 8; n++) {
-		const std::string path = "/dev/dri/card" + std::to_string(n);
-		UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
-		if (!fd)
-			continue;
-		char name[32] = {};
-		drm_version_arg v{};
-		v.name = name;
-		v.name_len = sizeof(name) - 1;
-		if (!xioctl(fd.get(), kDrmVersion, &v) &&
-		    !std::strcmp(name, "vgem"))
-			return fd;
-	}
-	return {};
-}
 
 // ---- what the run knows about the system ---------------------------------
 
@@ -362,7 +322,7 @@ public:
 		heap_ = UniqueFd(::open(kCenallocHeapPath, O_RDONLY | O_CLOEXEC));
 		if (ctx.root)
 			setup_importer();
-		card_ = open_vgem();
+		card_ = open_drm("vgem");
 	}
 
 	void run()

@@ -21,48 +21,13 @@
 #include <sys/ioctl.h>
 
 #include "cenalloc.hpp"
+#include "drm.hpp"
 
 using namespace cen::vm;
 
 namespace {
 
 constexpr uint32_t kWidth = 1920, kHeight = 1080, kBuffers = 4;
-
-// The DRM ioctls used here, from include/uapi/drm/drm.h (libdrm's
-// headers are not in the image).
-struct drm_prime_handle_arg {
-	uint32_t handle;
-	uint32_t flags;
-	int32_t fd;
-};
-constexpr unsigned long kDrmPrimeFdToHandle =
-	_IOWR('d', 0x2e, drm_prime_handle_arg);
-struct drm_version_arg {
-	int version_major, version_minor, version_patchlevel;
-	size_t name_len;
-	char *name;
-	size_t date_len;
-	char *date;
-	size_t desc_len;
-	char *desc;
-};
-constexpr unsigned long kDrmVersion = _IOWR('d', 0x00, drm_version_arg);
-
-// The DRM card node whose driver is @driver; empty when none is.
-UniqueFd open_drm(const std::string &driver)
-{
-	for (int n = 0; n < 8; n++) {
-		const std::string path = "/dev/dri/card" + std::to_string(n);
-		UniqueFd card(::open(path.c_str(), O_RDWR | O_CLOEXEC));
-		char name[32] = {};
-		drm_version_arg v{};
-		v.name = name;
-		v.name_len = sizeof(name) - 1;
-		if (card && !xioctl(card.get(), kDrmVersion, &v) && driver == name)
-			return card;
-	}
-	return UniqueFd();
-}
 
 // The vivid capture node, configured for 1920x1080 YUYV.
 class VividCapture {
