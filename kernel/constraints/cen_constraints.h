@@ -300,13 +300,6 @@ int cen_why_format(const struct cen_why *why, char *buf, size_t len);
  */
 int cen_why_format_offsets(const struct cen_why *why, char *buf, size_t len);
 
-/* Does why->value hold a physical address for this reason? */
-static inline bool cen_why_is_address(const struct cen_why *why)
-{
-	return why->code == CEN_R_SEG_ABOVE_LIMIT ||
-	       why->code == CEN_R_SEG_CROSSES_BOUNDARY ||
-	       why->code == CEN_R_SEG_MISALIGNED ||
-	       why->code == CEN_R_SEG_OVERLAP || why->code == CEN_R_ADDR_RANGE;
-}
-
+/* Does this reason's sentence name a physical address (see above)? */
+bool cen_why_is_address(const struct cen_why *why);
 #endif /* CEN_CONSTRAINTS_H */

@@ -142,10 +142,15 @@ int cen_why_format(const struct cen_why *why, char *buf, size_t len)
 	return cen_format(cen_reason_name(why->code), why, buf, len);
 }
 
+bool cen_why_is_address(const struct cen_why *why)
+{
+	return (unsigned int)why->code < CEN_R_COUNT &&
+	       cen_reason_text_offsets[why->code];
+}
+
 int cen_why_format_offsets(const struct cen_why *why, char *buf, size_t len)
 {
-	const char *t = (unsigned int)why->code < CEN_R_COUNT ?
-			cen_reason_text_offsets[why->code] : NULL;
-
-	return cen_format(t ? t : cen_reason_name(why->code), why, buf, len);
+	return cen_format(cen_why_is_address(why) ?
+			  cen_reason_text_offsets[why->code] :
+			  cen_reason_name(why->code), why, buf, len);
 }

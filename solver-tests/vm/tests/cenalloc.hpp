@@ -164,6 +164,16 @@ inline cenalloc_hint hint_device(const std::string &dev)
 	return h;
 }
 
+// A hint that asks for one contiguous segment, naming no device.
+inline cenalloc_hint hint_contiguous()
+{
+	cenalloc_hint h{};
+	h.flags = CENALLOC_HINT_CONSTRAINTS;
+	h.c.valid = CENALLOC_C_MAX_SEGMENTS;
+	h.c.max_segments = 1;
+	return h;
+}
+
 // A mapping of a dma-buf fd, unmapped on destruction.
 class MMap {
 public:

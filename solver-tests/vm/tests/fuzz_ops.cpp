@@ -1568,10 +1568,7 @@ TEST(Finding, VmapThatCannotAllocate)
 				"--vmap-unbacked or CEN_FUZZ_VMAP_UNBACKED=1 turns it on";
 	Cenalloc cen;
 	Importer imp;
-	cenalloc_hint contig{};
-	contig.flags = CENALLOC_HINT_CONSTRAINTS;
-	contig.c.valid = CENALLOC_C_MAX_SEGMENTS;
-	contig.c.max_segments = 1;
+	const cenalloc_hint contig = hint_contiguous();
 	// Contiguous and larger than the carveout and the buddy allocator.
 	UniqueFd buf = cen.create(48 * kMiB, "unbackable", {contig});
 	VMap v;
@@ -1971,10 +1968,7 @@ std::vector<std::string> memlock_checks()
 {
 	std::vector<std::string> f;
 	Cenalloc cen;
-	cenalloc_hint contig{};
-	contig.flags = CENALLOC_HINT_CONSTRAINTS;
-	contig.c.valid = CENALLOC_C_MAX_SEGMENTS;
-	contig.c.max_segments = 1;
+	const cenalloc_hint contig = hint_contiguous();
 	auto sync = [](int fd) {
 		dma_buf_sync s{.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW};
 		int r = xioctl(fd, DMA_BUF_IOCTL_SYNC, &s);
@@ -2026,10 +2020,7 @@ TEST(FuzzOps, RootIsNotBoundByMemlock)
 {
 	NEED_MODULE();
 	Cenalloc cen;
-	cenalloc_hint contig{};
-	contig.flags = CENALLOC_HINT_CONSTRAINTS;
-	contig.c.valid = CENALLOC_C_MAX_SEGMENTS;
-	contig.c.max_segments = 1;
+	const cenalloc_hint contig = hint_contiguous();
 	rlimit old{};
 	::getrlimit(RLIMIT_MEMLOCK, &old);
 	const rlimit small{kMiB, old.rlim_max};

@@ -322,10 +322,7 @@ TEST_F(RealImporters, VkmsImportsWithinItsSegmentLimit)
 	if (!card)
 		GTEST_SKIP() << "vkms is not in this kernel (Debian's stock "
 				"configs leave it out; the debug kernel has it)";
-	cenalloc_hint contig{};
-	contig.flags = CENALLOC_HINT_CONSTRAINTS;
-	contig.c.valid = CENALLOC_C_MAX_SEGMENTS;
-	contig.c.max_segments = 1;
+	const cenalloc_hint contig = hint_contiguous();
 	for (const bool contiguous : {false, true}) {
 		UniqueFd buf = cen_->create(
 			8 << 20, "vkms", contiguous ? std::vector{contig}

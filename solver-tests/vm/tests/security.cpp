@@ -54,15 +54,6 @@ uint64_t total_ram()
 	return static_cast<uint64_t>(si.totalram) * si.mem_unit;
 }
 
-cenalloc_hint contiguous_hint()
-{
-	cenalloc_hint h{};
-	h.flags = CENALLOC_HINT_CONSTRAINTS;
-	h.c.valid = CENALLOC_C_MAX_SEGMENTS;
-	h.c.max_segments = 1;
-	return h;
-}
-
 // 0, or -errno of the first CPU access, which allocates.
 int back_by_cpu_access(int fd)
 {
@@ -220,9 +211,9 @@ TEST_F(Security, ScarceMemoryIsBoundedPerUser)
 			::_exit(10);
 		Cenalloc cen;
 		UniqueFd a, bb, c, big;
-		if (cen.try_create(4 * kMiB, "c1", {contiguous_hint()}, &a) ||
-		    cen.try_create(4 * kMiB, "c2", {contiguous_hint()}, &bb) ||
-		    cen.try_create(4 * kMiB, "c3", {contiguous_hint()}, &c) ||
+		if (cen.try_create(4 * kMiB, "c1", {hint_contiguous()}, &a) ||
+		    cen.try_create(4 * kMiB, "c2", {hint_contiguous()}, &bb) ||
+		    cen.try_create(4 * kMiB, "c3", {hint_contiguous()}, &c) ||
 		    cen.try_create(64 * kMiB, "scattered", {}, &big))
 			::_exit(11);
 		if (back_by_cpu_access(a.get()) || back_by_cpu_access(bb.get()))
@@ -266,7 +257,7 @@ TEST_F(Security, RootIsNotBoundByMemlock)
 				  return 10;
 			  Cenalloc cen;
 			  UniqueFd fd;
-			  if (cen.try_create(4 * kMiB, "root", {contiguous_hint()},
+			  if (cen.try_create(4 * kMiB, "root", {hint_contiguous()},
 					     &fd))
 				  return 11;
 			  return back_by_cpu_access(fd.get()) ? 12 : 0;
