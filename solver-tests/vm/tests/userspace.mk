@@ -5,10 +5,14 @@
 # the constraint code statically; tests.list also names the static
 # cenalloc tool (build/static/cenalloc), which run-vm.sh packs as
 # /tests/cenalloc.  All of them come from the CMake build of the
-# repository in $(CEN_US_BUILD) (what `make build` configures), configured
-# again (it may predate userspace/) and brought up to date on every run:
-# cmake does little when nothing changed.
-CEN_US_BUILD ?= $(CEN_ROOT)/build
+# repository in $(CEN_US_BUILD), configured again (it may predate
+# userspace/) and brought up to date on every run: cmake does little when
+# nothing changed.  That is build/ for amd64 (what `make build`
+# configures), and build/<arch> for a cross build (CEN_TARGET_ARCH=arm64:
+# build/arm64, configured with CEN_US_CMAKE_ARGS from arm64.mk), so the
+# tool listed as build/static/cenalloc is build/arm64/static/cenalloc there.
+CEN_US_BUILD ?= $(CEN_ROOT)/build$(filter-out /amd64,/$(CEN_TARGET_ARCH))
+CEN_US_CMAKE_ARGS ?=
 CEN_US_PROGRAMS := userspace_lib userspace_tool
 CEN_US_ARCHIVES := $(CEN_US_BUILD)/userspace/platform/libcen_platform_static.a \
 	$(CEN_US_BUILD)/userspace/lib/libcenalloc.a \
@@ -22,7 +26,7 @@ all: $(CEN_US_TOOL)
 
 $(CEN_US_ARCHIVES) $(CEN_US_TOOL) &: cen-us-force
 	@mkdir -p $(OBJ)
-	@cmake -S $(CEN_ROOT) -B $(CEN_US_BUILD) \
+	@cmake -S $(CEN_ROOT) -B $(CEN_US_BUILD) $(CEN_US_CMAKE_ARGS) \
 		$$(test -f $(CEN_US_BUILD)/CMakeCache.txt || \
 		   echo -DCMAKE_BUILD_TYPE=RelWithDebInfo) \
 		>$(OBJ)/userspace-cmake.log 2>&1 || \
