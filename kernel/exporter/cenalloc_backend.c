@@ -111,7 +111,7 @@ static void cenalloc_backing_add(struct cenalloc_backing *bk, u64 *filled,
 	u64 i;
 
 	for (i = 0; i < n; i++)
-		bk->pages[*filled + i] = nth_page(page, i);
+		bk->pages[*filled + i] = cenalloc_nth_page(page, i);
 	*filled += n;
 	if (last && last->addr + last->len == pa) {
 		last->len += n << PAGE_SHIFT;
@@ -209,7 +209,7 @@ static int cenalloc_system_alloc(struct cenalloc_backend *be,
 			u64 i;
 
 			for (i = left; i < (1ULL << order); i++)
-				__free_page(nth_page(page, i));
+				__free_page(cenalloc_nth_page(page, i));
 			cenalloc_backing_add(bk, &filled, page, left);
 		} else {
 			cenalloc_backing_add(bk, &filled, page, 1ULL << order);
@@ -247,7 +247,7 @@ static int cenalloc_contig_alloc(struct cenalloc_backend *be,
 		return -ENOMEM;
 	}
 	for (i = pages; i < (1ULL << order); i++)
-		__free_page(nth_page(page, i));
+		__free_page(cenalloc_nth_page(page, i));
 	cenalloc_backing_add(bk, &filled, page, pages);
 	return 0;
 }

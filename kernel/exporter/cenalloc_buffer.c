@@ -16,6 +16,7 @@
 #include <linux/vmalloc.h>
 
 #include "cenalloc_api.h"
+#include "cenalloc_compat.h"
 #include "cenalloc_internal.h"
 #include "cenalloc_trace.h"
 
@@ -508,7 +509,7 @@ static int cenalloc_attach(struct dma_buf *dmabuf,
 	if (attach->dev->driver)
 		strscpy(m->driver, attach->dev->driver->name,
 			sizeof(m->driver));
-	if (dma_buf_attachment_is_dynamic(attach))
+	if (cenalloc_attach_is_dynamic(attach))
 		m->flags |= CENALLOC_ATT_DYNAMIC;
 	m->attach = attach;
 

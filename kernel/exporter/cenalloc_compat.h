@@ -81,4 +81,68 @@
 #define CENALLOC_CARVEOUT_SUPPORTED \
 	(!IS_ENABLED(CONFIG_ARCH_HAS_SYNC_DMA_FOR_DEVICE))
 
+/*
+ * Dynamic importers: since 7.x the core tells them through
+ * dma_buf_invalidate_mappings() and their invalidate_mappings callback,
+ * always; before, through dma_buf_move_notify() and move_notify, and only
+ * with CONFIG_DMABUF_MOVE_NOTIFY (otherwise every importer pins).  An
+ * attachment is dynamic when its importer gave callbacks.
+ * CENALLOC_HAVE_INVALIDATE_MAPPINGS comes from compat.mk.
+ */
+#ifdef CENALLOC_HAVE_INVALIDATE_MAPPINGS
+#define CENALLOC_MOVE_NOTIFY		true
+#define cenalloc_invalidate_mappings(dmabuf) \
+	dma_buf_invalidate_mappings(dmabuf)
+#define CENALLOC_INVALIDATE_OP		invalidate_mappings
+#else
+#define CENALLOC_MOVE_NOTIFY		IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY)
+#define cenalloc_invalidate_mappings(dmabuf)	dma_buf_move_notify(dmabuf)
+#define CENALLOC_INVALIDATE_OP		move_notify
+#endif
+#define cenalloc_attach_is_dynamic(attach)	(!!(attach)->importer_ops)
+
+/* MODULE_IMPORT_NS() takes a string literal since 6.13. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define CENALLOC_IMPORT_NS(ns)	MODULE_IMPORT_NS(#ns)
+#else
+#define CENALLOC_IMPORT_NS(ns)	MODULE_IMPORT_NS(ns)
+#endif
+
+/*
+ * The n-th page of a contiguous allocation: nth_page() is gone by 7.3,
+ * whose allocators never hand out a range with a gap in its memmap.
+ */
+#ifdef nth_page
+#define cenalloc_nth_page(page, n)	nth_page(page, n)
+#else
+#define cenalloc_nth_page(page, n)	((page) + (n))
+#endif
+
+/*
+ * For the test importer (solver-tests/vm/importer), which builds against
+ * the same kernels.  dma_buf_vmap_unlocked() arrived in 6.2; before it,
+ * dma_buf_vmap() took the dma-buf's own lock.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define cenalloc_vmap_unlocked(dmabuf, map)	dma_buf_vmap_unlocked(dmabuf, map)
+#define cenalloc_vunmap_unlocked(dmabuf, map)	dma_buf_vunmap_unlocked(dmabuf, map)
+#else
+#define cenalloc_vmap_unlocked(dmabuf, map)	dma_buf_vmap(dmabuf, map)
+#define cenalloc_vunmap_unlocked(dmabuf, map)	dma_buf_vunmap(dmabuf, map)
+#endif
+
+/*
+ * A platform device's driver override: in struct device, through
+ * device_set_driver_override(), since 7.x (and in backports: compat.mk
+ * probes); in struct platform_device before.
+ */
+#ifdef CENALLOC_HAVE_DEVICE_SET_DRIVER_OVERRIDE
+#define cenalloc_set_driver_override(pdev, name) \
+	device_set_driver_override(&(pdev)->dev, name)
+#else
+#define cenalloc_set_driver_override(pdev, name) \
+	driver_set_override(&(pdev)->dev, &(pdev)->driver_override, name, \
+			    strlen(name))
+#endif
+
 #endif /* CENALLOC_COMPAT_H */

@@ -241,6 +241,15 @@ int cenalloc_backing_alloc(struct cenalloc_buffer *buf,
 int cenalloc_backing_fits(const struct cenalloc_backing *bk,
 			  const struct cen_constraints *c, struct cen_why *why);
 void cenalloc_backing_free(struct cenalloc_backing *bk);
+long cenalloc_create_fd(u64 len, u32 flags, u32 fd_flags, const char *name,
+			struct list_head *hints, u32 nr_hints,
+			void *k, size_t ksize, unsigned int cmd,
+			unsigned long arg, s32 *fd_out, u64 *id_out,
+			int (*out)(unsigned long, const void *, size_t,
+				   unsigned int));
+/* /dev/dma_heap/cenalloc: cenalloc_heap_misc.c or cenalloc_heap_provider.c */
+int cenalloc_heap_face_init(void);
+void cenalloc_heap_face_exit(void);
 struct dma_buf *cenalloc_buffer_create(u64 len, u32 flags, u32 fd_flags,
 				       const char *name,
 				       struct list_head *hints, u32 nr_hints);

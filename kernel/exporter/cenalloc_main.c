@@ -1,19 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cenalloc: a dma-buf exporter that allocates late, for every device that
- * attached.  This file holds the module, /dev/cenalloc and its ioctls, and
- * /dev/dma_heap/cenalloc for programs written for dma-buf heaps.
+ * attached.  This file holds the module, /dev/cenalloc and its ioctls;
+ * /dev/dma_heap/cenalloc is cenalloc_heap_misc.c's or, where the kernel has
+ * real heaps, cenalloc_heap_provider.c's.
  */
 #include <linux/capability.h>
-#include <linux/dma-heap.h>
 #include <linux/file.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/nospec.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <uapi/linux/dma-heap.h>
 
+#include "cenalloc_compat.h"
 #include "cenalloc_internal.h"
 
 #define CREATE_TRACE_POINTS
@@ -186,7 +186,7 @@ static long cenalloc_ioc_query(unsigned int cmd, unsigned long arg)
 	q.abi_version = CENALLOC_ABI_VERSION;
 	q.nr_backends = n;
 	q.features = CENALLOC_FEATURES;
-	if (IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY))
+	if (CENALLOC_MOVE_NOTIFY)
 		q.features |= CENALLOC_FEAT_MOVE_NOTIFY;
 	q.page_size = PAGE_SIZE;
 	return cenalloc_arg_out(arg, &q, sizeof(q), cmd);
@@ -247,8 +247,28 @@ static int cenalloc_read_hints(const struct cenalloc_create *c,
 	return 0;
 }
 
-/* Make a dma-buf and an fd for it, installed only once @arg is written. */
-static long cenalloc_create_fd(u64 len, u32 flags, u32 fd_flags,
+/**
+ * cenalloc_create_fd() - a new buffer and an fd for it, for an ioctl.
+ * @len: bytes.
+ * @flags: CENALLOC_CREATE_*.
+ * @fd_flags: flags of the dma-buf's file, already checked.
+ * @name: the buffer's name.
+ * @hints: members from creation hints (taken over on success).
+ * @nr_hints: entries in @hints.
+ * @k: the ioctl's struct in kernel memory, written back by @out.
+ * @ksize: its size.
+ * @cmd: the ioctl command.
+ * @arg: the ioctl's user pointer.
+ * @fd_out: where in @k the new fd goes.
+ * @id_out: where in @k the buffer id goes, or NULL.
+ * @out: copies @k back to @arg.
+ *
+ * The fd is installed only once @out succeeded: a caller that cannot be
+ * told its descriptor does not get one.
+ *
+ * Return: 0 or a negative errno; on error nothing was created.
+ */
+long cenalloc_create_fd(u64 len, u32 flags, u32 fd_flags,
 			       const char *name,
 			       struct list_head *hints, u32 nr_hints,
 			       void *k, size_t ksize, unsigned int cmd,
@@ -297,7 +317,7 @@ static long cenalloc_ioc_create(unsigned int cmd, unsigned long arg)
 	    !cenalloc_zero(c.reserved, sizeof(c.reserved)))
 		return -EINVAL;
 	if ((c.flags & CENALLOC_CREATE_DYNAMIC) &&
-	    !IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY)) {
+	    !CENALLOC_MOVE_NOTIFY) {
 		pr_info_ratelimited("cenalloc: dynamic buffers need a kernel with CONFIG_DMABUF_MOVE_NOTIFY\n");
 		return -EOPNOTSUPP;
 	}
@@ -513,59 +533,9 @@ static long cenalloc_ioctl(struct file *file, unsigned int cmd,
 	}
 }
 
-static int cenalloc_heap_out(unsigned long arg, const void *k, size_t ksize,
-			     unsigned int cmd)
-{
-	return copy_to_user((void __user *)arg, k,
-			    _IOC_DIR(cmd) & _IOC_READ ?
-			    min_t(size_t, _IOC_SIZE(cmd), ksize) : 0) ?
-	       -EFAULT : 0;
-}
-
-/*
- * DMA_HEAP_IOCTL_ALLOC with the dma-heap core's rules: the struct size in
- * the command may be older or newer, unknown fd or heap flags are -EINVAL,
- * a non-zero fd on input is -EINVAL, an unknown command is -ENOTTY.
- */
-static long cenalloc_heap_ioctl(struct file *file, unsigned int cmd,
-				unsigned long arg)
-{
-	struct dma_heap_allocation_data d = {};
-	size_t usize = _IOC_SIZE(cmd);
-	LIST_HEAD(none);
-	long ret;
-
-	if (_IOC_TYPE(cmd) != DMA_HEAP_IOC_MAGIC ||
-	    _IOC_NR(cmd) != _IOC_NR(DMA_HEAP_IOCTL_ALLOC))
-		return _IOC_NR(cmd) > _IOC_NR(DMA_HEAP_IOCTL_ALLOC) &&
-		       _IOC_TYPE(cmd) == DMA_HEAP_IOC_MAGIC ? -EINVAL : -ENOTTY;
-	/* The new fd must reach the caller, or it is installed for nobody. */
-	if (!(_IOC_DIR(cmd) & _IOC_READ) ||
-	    usize < offsetofend(struct dma_heap_allocation_data, fd))
-		return -EINVAL;
-	if (_IOC_DIR(cmd) & _IOC_WRITE &&
-	    copy_from_user(&d, (void __user *)arg, min(usize, sizeof(d))))
-		return -EFAULT;
-	if (d.fd || d.fd_flags & ~DMA_HEAP_VALID_FD_FLAGS ||
-	    d.heap_flags & ~DMA_HEAP_VALID_HEAP_FLAGS)
-		return -EINVAL;
-	if (!d.len)
-		return -EINVAL;
-	ret = cenalloc_create_fd(d.len, 0, d.fd_flags, "dma-heap", &none, 0, &d,
-				 sizeof(d), cmd, arg, (s32 *)&d.fd, NULL,
-				 cenalloc_heap_out);
-	return ret;
-}
-
 static const struct file_operations cenalloc_fops = {
 	.owner = THIS_MODULE,
 	.unlocked_ioctl = cenalloc_ioctl,
-	.compat_ioctl = compat_ptr_ioctl,
-};
-
-static const struct file_operations cenalloc_heap_fops = {
-	.owner = THIS_MODULE,
-	.unlocked_ioctl = cenalloc_heap_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };
 
@@ -582,18 +552,6 @@ static struct miscdevice cenalloc_misc = {
 	.mode = CENALLOC_NODE_MODE,
 };
 
-/*
- * dma_heap_add() is not exported to modules; a misc device named into
- * /dev/dma_heap/ gives heap users the same path and ioctl.
- */
-static struct miscdevice cenalloc_heap_misc = {
-	.minor = MISC_DYNAMIC_MINOR,
-	.name = "cenalloc-heap",
-	.nodename = "dma_heap/cenalloc",
-	.fops = &cenalloc_heap_fops,
-	.mode = CENALLOC_NODE_MODE,
-};
-
 static int __init cenalloc_init(void)
 {
 	int ret;
@@ -604,7 +562,7 @@ static int __init cenalloc_init(void)
 	ret = misc_register(&cenalloc_misc);
 	if (ret)
 		goto err_backends;
-	ret = misc_register(&cenalloc_heap_misc);
+	ret = cenalloc_heap_face_init();
 	if (ret)
 		goto err_misc;
 	cenalloc_debugfs_init();
@@ -621,7 +579,7 @@ err_backends:
 static void __exit cenalloc_exit(void)
 {
 	cenalloc_debugfs_exit();
-	misc_deregister(&cenalloc_heap_misc);
+	cenalloc_heap_face_exit();
 	misc_deregister(&cenalloc_misc);
 	cenalloc_sources_exit();
 	cenalloc_backends_exit();
@@ -632,4 +590,4 @@ module_exit(cenalloc_exit);
 
 MODULE_DESCRIPTION("dma-buf exporter with delayed, constraint-solved allocation");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(DMA_BUF);
+CENALLOC_IMPORT_NS(DMA_BUF);

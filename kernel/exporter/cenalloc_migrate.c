@@ -33,6 +33,7 @@
 #include <linux/sched.h>
 #include <linux/vmalloc.h>
 
+#include "cenalloc_compat.h"
 #include "cenalloc_internal.h"
 #include "cenalloc_trace.h"
 
@@ -94,7 +95,7 @@ static int cenalloc_quiesce(struct cenalloc_buffer *buf, char *why,
 {
 	long left;
 
-	dma_buf_move_notify(buf->dmabuf);
+	cenalloc_invalidate_mappings(buf->dmabuf);
 	left = dma_resv_wait_timeout(buf->dmabuf->resv, DMA_RESV_USAGE_BOOKKEEP,
 				     true,
 				     msecs_to_jiffies(CENALLOC_FENCE_TIMEOUT_MS));

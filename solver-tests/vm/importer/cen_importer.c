@@ -38,6 +38,7 @@
 #include <linux/xarray.h>
 
 #include "cenalloc_api.h"
+#include "cenalloc_compat.h"
 #include "cen_importer_uapi.h"
 
 #define CEN_IMP_DRV_NAME	"cen_importer"
@@ -247,8 +248,10 @@ static int cen_imp_dev_create(struct cen_imp_file *cf, void __user *uarg)
 	 * Bind our driver, or with NO_DRIVER none at all: a device named
 	 * like a platform driver ("vivid") must not bind to it.
 	 */
-	ret = device_set_driver_override(dev, a.flags & CEN_IMP_DEV_NO_DRIVER ?
-					 CEN_IMP_NO_DRV_NAME : CEN_IMP_DRV_NAME);
+	ret = cenalloc_set_driver_override(d->pdev,
+					   a.flags & CEN_IMP_DEV_NO_DRIVER ?
+					   CEN_IMP_NO_DRV_NAME :
+					   CEN_IMP_DRV_NAME);
 	if (ret)
 		goto err_put;
 	ret = platform_device_add(d->pdev);
@@ -340,7 +343,7 @@ static void cen_imp_move_notify(struct dma_buf_attachment *attach)
 
 static const struct dma_buf_attach_ops cen_imp_attach_ops = {
 	.allow_peer2peer = false,
-	.move_notify = cen_imp_move_notify,
+	.CENALLOC_INVALIDATE_OP = cen_imp_move_notify,
 };
 
 static void cen_imp_unmap(struct cen_imp_att *att)
@@ -713,7 +716,7 @@ static int cen_imp_unmap_ioctl(struct cen_imp_file *cf, void __user *uarg)
 
 static void cen_imp_vmap_free(struct cen_imp_vm *v)
 {
-	dma_buf_vunmap_unlocked(v->dmabuf, &v->map);
+	cenalloc_vunmap_unlocked(v->dmabuf, &v->map);
 	dma_buf_put(v->dmabuf);
 	kfree(v);
 }
@@ -738,7 +741,7 @@ static int cen_imp_vmap(struct cen_imp_file *cf, void __user *uarg)
 		kfree(v);
 		return ret;
 	}
-	ret = dma_buf_vmap_unlocked(v->dmabuf, &v->map);
+	ret = cenalloc_vmap_unlocked(v->dmabuf, &v->map);
 	if (ret) {
 		dma_buf_put(v->dmabuf);
 		kfree(v);
@@ -1160,4 +1163,4 @@ module_exit(cen_imp_exit);
 
 MODULE_DESCRIPTION("cenalloc test importer: devices with chosen DMA constraints");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(DMA_BUF);
+CENALLOC_IMPORT_NS(DMA_BUF);
