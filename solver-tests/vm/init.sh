@@ -26,7 +26,17 @@ exec </dev/null
 # a real one after it.
 [ -w /sys/kernel/debug/dma-api/all_errors ] && echo 1 >/sys/kernel/debug/dma-api/all_errors
 
-OUT=/dev/ttyS1
+# The results channel (run-vm.sh: ttyS1 on x86, the virtio console hvc0
+# on arm64), whose drivers some kernels build as modules.
+while read -r m; do
+	[ -n "$m" ] && modprobe "$m"
+done </etc/centest/preload.list
+OUT=/dev/@RESULTS_TTY@
+i=0
+while [ ! -c "$OUT" ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
 [ -c "$OUT" ] || OUT=/dev/console
 stty -F "$OUT" raw -echo 2>/dev/null
 

@@ -1,13 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run-vm.sh - boot the Debian 6.12 kernel under QEMU (TCG) with a busybox
-# initramfs, load cenalloc.ko, cen_importer.ko, vivid and vgem, run the
-# in-VM test programs and judge the result from the serial logs.
+# run-vm.sh - boot a kernel under QEMU (TCG) with a busybox initramfs,
+# load cenalloc.ko, cen_importer.ko, vivid and vgem, run the in-VM test
+# programs and judge the result from the serial logs.
 #
-#   solver-tests/vm/run-vm.sh            # tests/tests.list
+#   solver-tests/vm/run-vm.sh            # tests/tests.list, Debian 12's 6.12
 #   solver-tests/vm/run-vm.sh --demo     # demo.list
+#   CEN_VM_KERNEL_ENV=<env> run-vm.sh    # another kernel, x86_64 or arm64
 #   solver-tests/vm/run-vm.sh --help
+#
+# CEN_VM_KERNEL_ENV names an env file of solver-tests/kernels/fetch.sh (a
+# Debian kernel of any series, amd64 or arm64) or of the debug kernel's
+# build-kernel.sh: KVER KERNEL MODDIR KDIR, and ARCH and SUITE, which say
+# how to boot it and with which compiler (kernels/kbuild.sh) its modules
+# are built.
 #
 # The guest prints "CENTEST <name> PASS|FAIL|SKIP <detail>" lines and a
 # final "CENTEST-DONE <rc>" on its second serial port (build/vm/results.log);
@@ -24,6 +31,13 @@ ROOT=$(cd "$VM_DIR/../.." && pwd)
 # modules and headers (vm-prep installs the metapackages
 # linux-image-6.12-amd64 and linux-headers-6.12-amd64, which bring the
 # newest; a Debian kernel update changes the ABI name 6.12.<n>+deb12).
+ARCH=${CEN_VM_ARCH:-amd64}
+KERNEL_ENV=${CEN_VM_KERNEL_ENV:-}
+if [[ -n $KERNEL_ENV ]]; then
+	# shellcheck source=/dev/null
+	. "$KERNEL_ENV"
+	ARCH=${ARCH:-amd64}
+fi
 if [[ -z ${KVER:-} ]]; then
 	KVER=$(find /boot -maxdepth 1 -name 'vmlinuz-6.12.*-amd64' -printf '%f\n' 2>/dev/null |
 		sed 's/^vmlinuz-//' | sort -rV |
@@ -56,6 +70,39 @@ TIMEOUT=${CEN_VM_TIMEOUT:-900}		# whole VM run, seconds
 TEST_TIMEOUT=${CEN_VM_TEST_TIMEOUT:-300} # one test program, seconds
 APPEND_EXTRA=${CEN_VM_APPEND:-}
 TEST_LIST=$VM_DIR/tests/tests.list
+# What differs between the two architectures: the QEMU machine, the
+# console, the channel results come back on (a second UART on x86; on
+# arm64 a virtio console, whose modules 6.1 does not build in), and the
+# carveout, which only x86 supports (cenalloc refuses one where devices
+# may be non-coherent).  ${CARVEOUT} in modules.list expands to it.
+case $ARCH in
+amd64)
+	QEMU_SYS=(qemu-system-x86_64 -cpu max)
+	CONSOLE=ttyS0
+	RESULTS_DEV=(-serial "file:@RESULTS@")
+	RESULTS_TTY=ttyS1
+	STRIP=strip
+	PRELOAD=()
+	CARVEOUT='carveout=32M@0x60000000'
+	# 32 MiB at 1.5 GiB kept from the page allocator for the carveout;
+	# 64 MiB of CMA below 4 GiB where the kernel has CMA for DMA.
+	ARCH_APPEND='memmap=32M$0x60000000 cma=64M@0-4G'
+	;;
+arm64)
+	# pauth-impdef: QEMU's own pointer-authentication hash, much cheaper
+	# to emulate than the architected one.
+	QEMU_SYS=(qemu-system-aarch64 -M virt,gic-version=3 -cpu max,pauth-impdef=on)
+	CONSOLE=ttyAMA0
+	RESULTS_DEV=(-device virtio-serial-pci -chardev "file,id=results,path=@RESULTS@"
+		-device virtconsole,chardev=results)
+	RESULTS_TTY=hvc0
+	STRIP=aarch64-linux-gnu-strip
+	PRELOAD=(virtio_pci virtio_console)
+	CARVEOUT=''
+	ARCH_APPEND=''
+	;;
+*) echo "vm: error: unknown architecture $ARCH" >&2; exit 2 ;;
+esac
 MODULE_LIST=$VM_DIR/modules.list
 EXPORTER_DIR=$ROOT/kernel/exporter
 CENALLOC_KO=${CENALLOC_KO:-$EXPORTER_DIR/cenalloc.ko}
@@ -91,6 +138,8 @@ KERNEL_PROBLEMS=(
 	'Kernel panic'
 	'general protection fault'
 	'Call Trace:'
+	'Call trace:'
+	'Internal error:'
 )
 # Lines that match a pattern above and are no problem: what every kernel
 # with lockdep prints while booting.
@@ -114,7 +163,8 @@ usage: ${0##*/} [options]
   --timeout SEC    kill the VM after SEC seconds (default $TIMEOUT)
   --append ARGS    extra kernel command line
   -h, --help       this text
-Environment: KVER KDIR KERNEL MODDIR CENALLOC_KO CEN_VM_BUILD_EXPORTER=0
+Environment: CEN_VM_KERNEL_ENV KVER KDIR KERNEL MODDIR CEN_VM_ARCH
+  CENALLOC_KO CEN_VM_BUILD_EXPORTER=0
   CEN_VM_IMPORTER_DIR CEN_VM_EXPECTED_REPORTS CEN_VM_OUT CEN_VM_MEM
   CEN_VM_SMP CEN_VM_TIMEOUT CEN_VM_TEST_TIMEOUT CEN_VM_APPEND
   CEN_VM_VERBOSE=1 (console on the terminal too)
@@ -141,7 +191,7 @@ die() { printf 'vm: error: %s\n' "$*" >&2; exit 2; }
 # Entries of a list file: comments and blank lines dropped.
 list_entries() { sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^[[:space:]]*$/d' "$1"; }
 
-for tool in qemu-system-x86_64 busybox cpio depmod modprobe modinfo xz; do
+for tool in "${QEMU_SYS[0]}" busybox cpio depmod modprobe modinfo xz; do
 	command -v "$tool" >/dev/null || die "$tool missing (make vm-prep)"
 done
 [[ -r $KERNEL ]] || die "$KERNEL missing (make vm-prep)"
@@ -157,10 +207,27 @@ RUN_DIR=$(mktemp -d "$OUT/run-$RUN_NAME.XXXXXX")
 trap 'rm -rf "$RUN_DIR"' EXIT
 exec 9>"$OUT/.build.lock"
 flock 9
+# The test programs depend only on the architecture: one build of them per
+# architecture (the tests Makefile's default place), which runs of every
+# kernel share, under a lock of its own until they are packed.
+BIN=${CEN_VM_BIN:-$ROOT/build/vm/bin}
+[[ $ARCH == amd64 ]] || BIN=${CEN_VM_BIN:-$ROOT/build/vm-$ARCH/bin}
+mkdir -p "$BIN"
+exec 6>"$BIN.lock"
+flock 6
 
 # ---- build -------------------------------------------------------------
 
 NOTES=()
+if ((BUILD)) && [[ -n $KERNEL_ENV ]]; then
+	# Both modules, in a copy, with the kernel's own compiler.
+	say "building cenalloc.ko and cen_importer.ko for $KVER (kernels/kbuild.sh)"
+	"$ROOT/solver-tests/kernels/kbuild.sh" "$KERNEL_ENV" "$OUT/kbuild" ||
+		die "modules do not build against $KVER"
+	CENALLOC_KO=$OUT/kbuild/src/kernel/exporter/cenalloc.ko
+	IMPORTER_DIR=$OUT/kbuild/src/solver-tests/vm/importer
+	BUILD_EXPORTER=0
+fi
 if ((BUILD && BUILD_EXPORTER)) && [[ $CENALLOC_KO == "$EXPORTER_DIR/cenalloc.ko" && -f $EXPORTER_DIR/Kbuild ]]; then
 	say "building cenalloc.ko (kernel/exporter)"
 	make -s -C "$EXPORTER_DIR" KDIR="$KDIR" >"$RUN_DIR/exporter-build.log" 2>&1 || {
@@ -170,7 +237,7 @@ if ((BUILD && BUILD_EXPORTER)) && [[ $CENALLOC_KO == "$EXPORTER_DIR/cenalloc.ko"
 fi
 HAVE_CENALLOC=0
 [[ -f $CENALLOC_KO ]] && HAVE_CENALLOC=1
-if ((BUILD)); then
+if ((BUILD)) && [[ -z $KERNEL_ENV ]]; then
 	if ((HAVE_CENALLOC)); then
 		say "building cen_importer.ko against $(dirname "$CENALLOC_KO")/Module.symvers"
 		make -s -C "$IMPORTER_DIR" KDIR="$KDIR" \
@@ -182,9 +249,11 @@ if ((BUILD)); then
 		make -s -C "$IMPORTER_DIR" KDIR="$KDIR" ALLOW_UNRESOLVED=1 >/dev/null 2>&1 ||
 			die "cen_importer.ko does not compile"
 	fi
-	say "building test programs from ${TEST_LIST#"$ROOT"/}"
-	make -s -C "$VM_DIR/tests" OUT="$OUT/bin" LISTS="$TEST_LIST" ||
-		die "test programs build failed"
+fi
+if ((BUILD)); then
+	say "building test programs from ${TEST_LIST#"$ROOT"/} ($ARCH)"
+	make -s -C "$VM_DIR/tests" OUT="$BIN" LISTS="$TEST_LIST" \
+		CEN_TARGET_ARCH="$ARCH" || die "test programs build failed"
 fi
 if ((!HAVE_CENALLOC)); then
 	NOTES+=("cenalloc.ko is not built: cenalloc and cen_importer were not loaded, tests that need /dev/cen_importer are skipped")
@@ -192,11 +261,34 @@ fi
 
 # ---- initramfs ---------------------------------------------------------
 
+# The static busybox of the guest's architecture: the host's, or Debian
+# 12's arm64 one, downloaded and unpacked once (solver-tests/kernels/apt.sh).
+target_busybox() {
+	local dir=${CEN_CACHE:-/var/cache/cenalloc}/busybox-$ARCH deb
+	if [[ $ARCH == amd64 ]]; then
+		command -v busybox
+		return
+	fi
+	if [[ ! -x $dir/bin/busybox ]]; then
+		(
+			# shellcheck source=../kernels/apt.sh
+			. "$ROOT/solver-tests/kernels/apt.sh"
+			cen_apt_init bookworm
+			rm -rf "$dir.new" && mkdir -p "$dir.new/debs"
+			cd "$dir.new/debs" && cen_apt get download "busybox-static:$ARCH" >/dev/null 2>&1
+			deb=$(ls "$dir.new"/debs/busybox-static_*.deb) &&
+				dpkg-deb -x "$deb" "$dir.new" && rm -rf "$dir.new/debs" &&
+				rm -rf "$dir" && mv "$dir.new" "$dir"
+		) >&2 || die "cannot fetch busybox-static:$ARCH"
+	fi
+	echo "$dir/bin/busybox"
+}
+
 STAGE=$RUN_DIR/initramfs
 rm -rf "$STAGE"
 mkdir -p "$STAGE"/{bin,dev,proc,sys,tmp,tests,etc/centest,lib/modules/"$KVER"/{kernel,extra}}
 
-install -m755 "$(command -v busybox)" "$STAGE/bin/busybox"
+install -m755 "$(target_busybox)" "$STAGE/bin/busybox"
 for applet in $(busybox --list); do
 	[[ $applet == busybox ]] || ln -s busybox "$STAGE/bin/$applet"
 done
@@ -243,13 +335,25 @@ pack_project_module() {
 	for dep in $(modinfo -F depends "$ko" | tr ',' ' '); do
 		case $dep in
 		cenalloc | cen_importer) ;;
+		# The real dma-heap's module, built beside cenalloc.ko.
+		cenalloc_heap) pack_module_file "$(dirname "$CENALLOC_KO")/cenalloc_heap.ko" ;;
 		*) pack_distro_module "$dep" ;;
 		esac
 	done
 }
 
 : >"$STAGE/etc/centest/modules.list"
+# Modules the guest loads before anything else (the results channel).
+: >"$STAGE/etc/centest/preload.list"
+for name in "${PRELOAD[@]}"; do
+	if modprobe "${MODPROBE_BASE[@]}" -S "$KVER" --show-depends "$name" >/dev/null 2>&1; then
+		pack_distro_module "$name"
+		echo "$name" >>"$STAGE/etc/centest/preload.list"
+	fi
+done
 while read -r name params; do
+	# shellcheck disable=SC2016 # the literal ${CARVEOUT} of modules.list
+	params=${params//'${CARVEOUT}'/$CARVEOUT}
 	case $name in
 	cenalloc)
 		((HAVE_CENALLOC)) || { say "not packing cenalloc: not built"; continue; }
@@ -283,14 +387,16 @@ depmod -b "$STAGE" "$KVER"
 while read -r name args; do
 	if [[ $name == */* ]]; then
 		src=$ROOT/$name
+		# The arm64 CMake build is build/arm64 (tests/arm64.mk).
+		[[ $ARCH == arm64 && $name == build/* ]] && src=$ROOT/build/arm64/${name#build/}
 		[[ $name == /* ]] && src=$name
 	else
-		src=$OUT/bin/$name
+		src=$BIN/$name
 	fi
 	[[ -x $src ]] || die "test program $src missing"
 	prog=$(basename "$name")
-	[[ -e $STAGE/tests/$prog ]] ||
-		strip -o "$STAGE/tests/$prog" "$src" 2>/dev/null || cp "$src" "$STAGE/tests/$prog"
+	[[ -e $STAGE/tests/$prog ]] || "$STRIP" -o "$STAGE/tests/$prog" "$src" 2>/dev/null ||
+		cp "$src" "$STAGE/tests/$prog"
 	# Results are named by a label: the program, made unique with #<n>.
 	label=$prog
 	n=1
@@ -304,12 +410,14 @@ if [[ ! -s $STAGE/etc/centest/tests.list ]]; then
 	NOTES+=("${TEST_LIST#"$ROOT"/} lists no programs")
 fi
 
-sed -e "s/@TEST_TIMEOUT@/$TEST_TIMEOUT/" "$VM_DIR/init.sh" >"$STAGE/init"
+sed -e "s/@TEST_TIMEOUT@/$TEST_TIMEOUT/" -e "s/@RESULTS_TTY@/${RESULTS_TTY}/" \
+	"$VM_DIR/init.sh" >"$STAGE/init"
 chmod 755 "$STAGE/init"
 
 INITRD=$RUN_DIR/initramfs.cpio
 (cd "$STAGE" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$INITRD"
 flock -u 9
+flock -u 6
 say "initramfs: $(du -h "$INITRD" | cut -f1), $(wc -l <"$STAGE/etc/centest/modules.list") modules," \
 	"$(wc -l <"$STAGE/etc/centest/tests.list") test programs"
 
@@ -317,17 +425,14 @@ say "initramfs: $(du -h "$INITRD" | cut -f1), $(wc -l <"$STAGE/etc/centest/modul
 
 GUEST_LOG=$RUN_DIR/guest.log
 RESULTS=$RUN_DIR/results.log
-APPEND="console=ttyS0 panic=-1 oops=panic rdinit=/init"
-# 32 MiB at 1.5 GiB kept from the page allocator for cenalloc's carveout
-# backend (modules.list passes the same region to cenalloc).
-APPEND+=' memmap=32M$0x60000000'
+APPEND="console=$CONSOLE panic=-1 oops=panic rdinit=/init $ARCH_APPEND"
 APPEND+=" hung_task_timeout_secs=60 $APPEND_EXTRA"
-QEMU=(qemu-system-x86_64 -accel tcg -cpu max -m "$MEM" -smp "$SMP"
+QEMU=("${QEMU_SYS[@]}" -accel tcg -m "$MEM" -smp "$SMP"
 	-nographic -nodefaults -no-reboot -monitor none
 	-kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND"
-	-serial stdio -serial "file:$RESULTS")
+	-serial stdio "${RESULTS_DEV[@]//@RESULTS@/$RESULTS}")
 
-say "booting $KVER (timeout ${TIMEOUT}s): console -> ${GUEST_LOG#"$ROOT"/}"
+say "booting $KVER ($ARCH, timeout ${TIMEOUT}s): console -> ${GUEST_LOG#"$ROOT"/}"
 start=$(date +%s.%N)
 qrc=0
 if [[ ${CEN_VM_VERBOSE:-0} == 1 ]]; then

@@ -59,6 +59,19 @@ using namespace cen::vm::fuzz;
 
 namespace {
 
+// A platform device of the kernel's own drivers a hint may name: vgem was
+// one until it moved to the faux bus (6.15), whose devices hints cannot
+// name (faux_bus_type is not exported); vivid's still is.
+std::string distro_platform_device()
+{
+	for (const char *name : {"vgem", "vivid.0"})
+		if (::access(("/sys/bus/platform/devices/" + std::string(name)).c_str(),
+			     F_OK) == 0)
+			return name;
+	return {};
+}
+
+
 constexpr uint64_t kPage = 4096;
 // Buffers above this are created, mapped, named, closed, but never backed:
 // the fuzzer must not ask a 5 GiB guest for gigabytes.
@@ -442,8 +455,8 @@ private:
 		const unsigned k = rng_.below(3);
 		if (k == 0 && !dev_names_.empty()) {
 			h = hint_device("platform:" + rng_.pick(dev_names_));
-		} else if (k == 1) {
-			h = hint_device("platform:vgem");
+		} else if (k == 1 && !distro_platform_dev_.empty()) {
+			h = hint_device("platform:" + distro_platform_dev_);
 		} else {
 			h.flags = CENALLOC_HINT_CONSTRAINTS;
 			h.c.valid = CENALLOC_C_ADDR_LIMIT | CENALLOC_C_MAX_SEGMENTS;
@@ -1371,6 +1384,7 @@ private:
 	std::optional<Importer> imp_;
 	std::vector<Device> devs_;
 	std::vector<std::string> dev_names_;
+	const std::string distro_platform_dev_ = distro_platform_device();
 	std::vector<std::unique_ptr<Att>> atts_;
 };
 

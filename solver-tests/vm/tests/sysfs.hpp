@@ -5,10 +5,12 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
 
+#include <sys/utsname.h>
 #include <unistd.h>
 
 namespace cen::vm {
@@ -49,6 +51,42 @@ inline int kernel_config(const std::string &name)
 		if (cfg.find("\nCONFIG_" + name + v) != std::string::npos)
 			return 1;
 	return 0;
+}
+
+// Whether the kernel under test has the option at all (set or not): an
+// option that is gone from Kconfig appears in neither form.
+inline bool kernel_option_exists(const std::string &name)
+{
+	const std::string cfg = slurp("/etc/centest/kernel.config");
+	return cfg.find("\nCONFIG_" + name + "=") != std::string::npos ||
+	       cfg.find("\n# CONFIG_" + name + " is not set") != std::string::npos;
+}
+
+// Whether the dma-buf core tells dynamic importers that a buffer moves:
+// with CONFIG_DMABUF_MOVE_NOTIFY, and always since that option went away
+// (7.x, invalidate_mappings).  1 yes, 0 no, -1 not known.
+inline int dynamic_importers_told()
+{
+	const int cfg = kernel_config("DMABUF_MOVE_NOTIFY");
+	if (cfg == 1 || (cfg == 0 && !kernel_option_exists("DMABUF_MOVE_NOTIFY")))
+		return 1;
+	return cfg;
+}
+
+// The running kernel's release is at least major.minor.
+inline bool kernel_release_at_least(int major, int minor)
+{
+	utsname u{};
+	int ma = 0, mi = 0;
+	if (::uname(&u) != 0 || std::sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return false;
+	return ma > major || (ma == major && mi >= minor);
+}
+
+// /dev/dma_heap/cenalloc is a real dma-buf heap (not the misc imitation).
+inline bool real_dma_heap()
+{
+	return ::access("/sys/class/dma_heap/cenalloc", F_OK) == 0;
 }
 
 // tracefs: its own mount point on recent kernels, else inside debugfs.
