@@ -620,20 +620,65 @@ static void cenalloc_release(struct dma_buf *dmabuf)
 	kfree(buf);
 }
 
+/*
+ * The ops the dma-buf core calls without the reservation lock before 6.2
+ * (CENALLOC_CORE_HOLDS_RESV): they take it around the real ones.
+ */
+static struct sg_table *cenalloc_map_locking(struct dma_buf_attachment *attach,
+					     enum dma_data_direction dir)
+{
+	struct sg_table *sgt;
+
+	dma_resv_lock(attach->dmabuf->resv, NULL);
+	sgt = cenalloc_map(attach, dir);
+	dma_resv_unlock(attach->dmabuf->resv);
+	return sgt;
+}
+
+static void cenalloc_unmap_locking(struct dma_buf_attachment *attach,
+				   struct sg_table *sgt,
+				   enum dma_data_direction dir)
+{
+	dma_resv_lock(attach->dmabuf->resv, NULL);
+	cenalloc_unmap(attach, sgt, dir);
+	dma_resv_unlock(attach->dmabuf->resv);
+}
+
+static int cenalloc_vmap_locking(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	int ret;
+
+	dma_resv_lock(dmabuf->resv, NULL);
+	ret = cenalloc_vmap(dmabuf, map);
+	dma_resv_unlock(dmabuf->resv);
+	return ret;
+}
+
+static void cenalloc_vunmap_locking(struct dma_buf *dmabuf,
+				    struct iosys_map *map)
+{
+	dma_resv_lock(dmabuf->resv, NULL);
+	cenalloc_vunmap(dmabuf, map);
+	dma_resv_unlock(dmabuf->resv);
+}
+
+#define CENALLOC_CORE_LOCKED(op) \
+	(CENALLOC_CORE_HOLDS_RESV ? cenalloc_##op : cenalloc_##op##_locking)
+
 #define CENALLOC_COMMON_OPS \
 	.attach = cenalloc_attach, \
 	.detach = cenalloc_detach, \
-	.map_dma_buf = cenalloc_map, \
-	.unmap_dma_buf = cenalloc_unmap, \
 	.release = cenalloc_release, \
 	.mmap = cenalloc_mmap, \
-	.vmap = cenalloc_vmap, \
-	.vunmap = cenalloc_vunmap, \
+	.vmap = CENALLOC_CORE_LOCKED(vmap), \
+	.vunmap = CENALLOC_CORE_LOCKED(vunmap), \
 	.begin_cpu_access = cenalloc_begin_cpu, \
 	.end_cpu_access = cenalloc_end_cpu
 
 static const struct dma_buf_ops cenalloc_dmabuf_ops = {
 	CENALLOC_COMMON_OPS,
+	.map_dma_buf = CENALLOC_CORE_LOCKED(map),
+	.unmap_dma_buf = CENALLOC_CORE_LOCKED(unmap),
 };
 
 /*
@@ -643,6 +688,8 @@ static const struct dma_buf_ops cenalloc_dmabuf_ops = {
  */
 static const struct dma_buf_ops cenalloc_dynamic_ops = {
 	CENALLOC_COMMON_OPS,
+	.map_dma_buf = cenalloc_map,
+	.unmap_dma_buf = cenalloc_unmap,
 	.pin = cenalloc_pin,
 	.unpin = cenalloc_unpin,
 };

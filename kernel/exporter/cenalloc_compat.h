@@ -119,6 +119,15 @@
 #endif
 
 /*
+ * Who takes the reservation lock around map, unmap, vmap and vunmap: the
+ * dma-buf core (its callers) since 6.2.  Before, it held it only around a
+ * dynamic exporter's map and unmap, so the exporter takes it itself for
+ * the others (cenalloc_buffer.c).
+ */
+#define CENALLOC_CORE_HOLDS_RESV \
+	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0))
+
+/*
  * For the test importer (solver-tests/vm/importer), which builds against
  * the same kernels.  dma_buf_vmap_unlocked() arrived in 6.2; before it,
  * dma_buf_vmap() took the dma-buf's own lock.
@@ -129,6 +138,25 @@
 #else
 #define cenalloc_vmap_unlocked(dmabuf, map)	dma_buf_vmap(dmabuf, map)
 #define cenalloc_vunmap_unlocked(dmabuf, map)	dma_buf_vunmap(dmabuf, map)
+#endif
+
+/*
+ * Mapping outside the reservation lock: before 6.2 importers called
+ * dma_buf_map_attachment() without it (vb2, DRM PRIME), and a static
+ * exporter's map then ran unlocked (CENALLOC_CORE_HOLDS_RESV).  Debian's
+ * 6.1 also has the _unlocked() calls of 6.2, which take the lock around
+ * the exporter: the test importer maps as 6.1's own importers do.
+ */
+#if CENALLOC_CORE_HOLDS_RESV
+#define cenalloc_map_attachment_unlocked(attach, dir) \
+	dma_buf_map_attachment_unlocked(attach, dir)
+#define cenalloc_unmap_attachment_unlocked(attach, sgt, dir) \
+	dma_buf_unmap_attachment_unlocked(attach, sgt, dir)
+#else
+#define cenalloc_map_attachment_unlocked(attach, dir) \
+	dma_buf_map_attachment(attach, dir)
+#define cenalloc_unmap_attachment_unlocked(attach, sgt, dir) \
+	dma_buf_unmap_attachment(attach, sgt, dir)
 #endif
 
 /*

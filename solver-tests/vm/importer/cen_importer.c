@@ -358,12 +358,12 @@ static void cen_imp_unmap(struct cen_imp_att *att)
 		dma_resv_unlock(att->dmabuf->resv);
 	} else if (att->again) {
 		/* The newer mapping first: the older stays current. */
-		dma_buf_unmap_attachment_unlocked(att->attach, att->again,
-						  DMA_BIDIRECTIONAL);
+		cenalloc_unmap_attachment_unlocked(att->attach, att->again,
+						   DMA_BIDIRECTIONAL);
 		att->again = NULL;
 	} else if (att->sgt) {
-		dma_buf_unmap_attachment_unlocked(att->attach, att->sgt,
-						  DMA_BIDIRECTIONAL);
+		cenalloc_unmap_attachment_unlocked(att->attach, att->sgt,
+						   DMA_BIDIRECTIONAL);
 		att->sgt = NULL;
 	}
 }
@@ -623,7 +623,7 @@ static int cen_imp_map_again(struct cen_imp_att *att)
 
 	if (att->dynamic || !att->sgt || att->again)
 		return -EBUSY;
-	sgt = dma_buf_map_attachment_unlocked(att->attach, DMA_BIDIRECTIONAL);
+	sgt = cenalloc_map_attachment_unlocked(att->attach, DMA_BIDIRECTIONAL);
 	if (IS_ERR(sgt))
 		return PTR_ERR(sgt);
 	att->again = sgt;
@@ -663,8 +663,8 @@ static int cen_imp_map(struct cen_imp_file *cf, void __user *uarg, bool map)
 			sgt = dma_buf_map_attachment(att->attach,
 						     DMA_BIDIRECTIONAL);
 		else
-			sgt = dma_buf_map_attachment_unlocked(att->attach,
-							      DMA_BIDIRECTIONAL);
+			sgt = cenalloc_map_attachment_unlocked(att->attach,
+							       DMA_BIDIRECTIONAL);
 		if (IS_ERR(sgt))
 			ret = PTR_ERR(sgt);
 		else

@@ -182,6 +182,9 @@ TEST_F(RealImporters, VividCapturesIntoCenallocBuffers)
 
 TEST_F(RealImporters, SameCaptureIntoTheSystemHeapFails)
 {
+	if (::access(kSystemHeapPath, F_OK))
+		GTEST_SKIP() << "no " << kSystemHeapPath
+			     << ": this kernel has no dma-buf heaps (Debian's 6.1 and arm64 kernels)";
 	auto cap = VividCapture::open();
 	ASSERT_TRUE(cap);
 	const uint32_t size = cap->set_format();

@@ -16,6 +16,7 @@
 
 #include <cenalloc/cenalloc.hpp>
 
+#include "drm.hpp"
 #include "importer.hpp"
 
 namespace {
@@ -213,10 +214,11 @@ TEST_F(Lib, AdoptInfoByIdAndTheListOfBuffers)
 	}
 
 	// A dma-buf of somebody else's is not taken.
-	cen::vm::UniqueFd heap = cen::vm::system_heap_alloc(4096);
+	cen::vm::UniqueFd heap = cen::vm::foreign_dmabuf(4096);
+	ASSERT_TRUE(heap) << "no system heap and no vgem for a foreign dma-buf";
 	try {
 		(void)alloc().adopt(cenalloc::UniqueFd(heap.release()));
-		FAIL() << "adopted a system-heap dma-buf";
+		FAIL() << "adopted a dma-buf of another exporter";
 	} catch (const cenalloc::Error &e) {
 		EXPECT_EQ(e.errno_value(), EINVAL);
 		EXPECT_EQ(e.reason(), "not a cenalloc dma-buf");
