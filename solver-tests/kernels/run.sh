@@ -50,7 +50,7 @@ for k in $CEN_KERNELS; do
 	sed -n '/^== results/,$p' "$log" | grep -vE '^  [^ ]+ PASS' || tail -n 20 "$log"
 	res=$OUT/$series-$arch/results.log
 	[[ $rc == 0 ]] || res=$(ls -d "$OUT/$series-$arch"/failed-* 2>/dev/null | tail -n 1)/results.log
-	count() { grep -cE "^CENTEST [^ ]+/[^ ]+ $1" "$res" 2>/dev/null || echo 0; }
+	count() { awk -v v="$1" '$1 == "CENTEST" && $2 ~ /\// && $3 == v { n++ } END { print n + 0 }' "$res" 2>/dev/null; }
 	case $rc in 0) verdict=PASS ;; 1) verdict=FAIL ;; *) verdict="SETUP FAILED" ;; esac
 	printf '%-22s %-6s %6s %6s %6s %8s  %s\n' "$kver" "$arch" "$(count PASS)" "$(count SKIP)" \
 		"$(count FAIL)" $((SECONDS - start)) "$verdict" >>"$SUMMARY.new"

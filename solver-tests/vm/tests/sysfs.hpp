@@ -83,6 +83,14 @@ inline bool kernel_release_at_least(int major, int minor)
 	return ma > major || (ma == major && mi >= minor);
 }
 
+// The guest is arm64, where devices may be non-coherent: cenalloc refuses
+// a carveout there, and run-vm.sh gives it none.
+inline bool arm64_guest()
+{
+	utsname u{};
+	return ::uname(&u) == 0 && std::string(u.machine) == "aarch64";
+}
+
 // /dev/dma_heap/cenalloc is a real dma-buf heap (not the misc imitation).
 inline bool real_dma_heap()
 {
