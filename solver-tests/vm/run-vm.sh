@@ -261,34 +261,13 @@ fi
 
 # ---- initramfs ---------------------------------------------------------
 
-# The static busybox of the guest's architecture: the host's, or Debian
-# 12's arm64 one, downloaded and unpacked once (solver-tests/kernels/apt.sh).
-target_busybox() {
-	local dir=${CEN_CACHE:-/var/cache/cenalloc}/busybox-$ARCH deb
-	if [[ $ARCH == amd64 ]]; then
-		command -v busybox
-		return
-	fi
-	if [[ ! -x $dir/bin/busybox ]]; then
-		(
-			# shellcheck source=../kernels/apt.sh
-			. "$ROOT/solver-tests/kernels/apt.sh"
-			cen_apt_init bookworm
-			rm -rf "$dir.new" && mkdir -p "$dir.new/debs"
-			cd "$dir.new/debs" && cen_apt get download "busybox-static:$ARCH" >/dev/null 2>&1
-			deb=$(ls "$dir.new"/debs/busybox-static_*.deb) &&
-				dpkg-deb -x "$deb" "$dir.new" && rm -rf "$dir.new/debs" &&
-				rm -rf "$dir" && mv "$dir.new" "$dir"
-		) >&2 || die "cannot fetch busybox-static:$ARCH"
-	fi
-	echo "$dir/bin/busybox"
-}
-
 STAGE=$RUN_DIR/initramfs
 rm -rf "$STAGE"
 mkdir -p "$STAGE"/{bin,dev,proc,sys,tmp,tests,etc/centest,lib/modules/"$KVER"/{kernel,extra}}
 
-install -m755 "$(target_busybox)" "$STAGE/bin/busybox"
+# The static busybox of the guest's architecture.
+BUSYBOX=$("$ROOT/solver-tests/kernels/busybox.sh" "$ARCH") || die "no busybox for $ARCH"
+install -m755 "$BUSYBOX" "$STAGE/bin/busybox"
 for applet in $(busybox --list); do
 	[[ $applet == busybox ]] || ln -s busybox "$STAGE/bin/$applet"
 done
