@@ -9,6 +9,8 @@
 #include <linux/device.h>
 #include <linux/fault-inject.h>
 #include <linux/mm.h>
+#include <linux/platform_device.h>
+#include <linux/string.h>
 #include <linux/version.h>
 
 /*
@@ -164,13 +166,15 @@
  * device_set_driver_override(), since 7.x (and in backports: compat.mk
  * probes); in struct platform_device before.
  */
+static inline int cenalloc_set_driver_override(struct platform_device *pdev,
+					       const char *name)
+{
 #ifdef CENALLOC_HAVE_DEVICE_SET_DRIVER_OVERRIDE
-#define cenalloc_set_driver_override(pdev, name) \
-	device_set_driver_override(&(pdev)->dev, name)
+	return device_set_driver_override(&pdev->dev, name);
 #else
-#define cenalloc_set_driver_override(pdev, name) \
-	driver_set_override(&(pdev)->dev, &(pdev)->driver_override, name, \
-			    strlen(name))
+	return driver_set_override(&pdev->dev, &pdev->driver_override, name,
+				   strlen(name));
 #endif
+}
 
 #endif /* CENALLOC_COMPAT_H */

@@ -268,13 +268,12 @@ static int cenalloc_read_hints(const struct cenalloc_create *c,
  *
  * Return: 0 or a negative errno; on error nothing was created.
  */
-long cenalloc_create_fd(u64 len, u32 flags, u32 fd_flags,
-			       const char *name,
-			       struct list_head *hints, u32 nr_hints,
-			       void *k, size_t ksize, unsigned int cmd,
-			       unsigned long arg, s32 *fd_out, u64 *id_out,
-			       int (*out)(unsigned long, const void *, size_t,
-					  unsigned int))
+long cenalloc_create_fd(u64 len, u32 flags, u32 fd_flags, const char *name,
+			struct list_head *hints, u32 nr_hints,
+			void *k, size_t ksize, unsigned int cmd,
+			unsigned long arg, s32 *fd_out, u64 *id_out,
+			int (*out)(unsigned long, const void *, size_t,
+				   unsigned int))
 {
 	struct dma_buf *dmabuf;
 	int fd, ret;
