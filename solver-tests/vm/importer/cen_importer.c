@@ -22,6 +22,7 @@
 #include <linux/dma-direct.h>
 #include <linux/delay.h>
 #include <linux/dma-fence.h>
+#include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/fs.h>
@@ -174,7 +175,7 @@ static int cen_imp_dev_validate(const struct cen_imp_dev_create *a)
 		return -EINVAL;
 	if (a->align > 1 && !is_power_of_2(a->align))
 		return -EINVAL;
-	if (a->reserved0 || a->reserved1 ||
+	if (a->reserved0 || a->coherent ||
 	    !cen_imp_zero(a->reserved, sizeof(a->reserved)))
 		return -EINVAL;
 	if (!cen_imp_name_ok(a->name))
@@ -273,6 +274,7 @@ static int cen_imp_dev_create(struct cen_imp_file *cf, void __user *uarg)
 	a.eff_max_seg_size = dma_get_max_seg_size(dev);
 	a.eff_max_segments = d->max_segments;
 	a.eff_seg_boundary = dma_get_seg_boundary(dev);
+	a.coherent = dev_is_dma_coherent(dev);
 	strscpy(a.dev_name, dev_name(dev), sizeof(a.dev_name));
 	if (copy_to_user(uarg, &a, sizeof(a))) {
 		xa_erase(&cf->devs, d->handle);

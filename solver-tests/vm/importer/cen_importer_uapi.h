@@ -63,6 +63,9 @@
  * @addr_limit: out: highest DMA address, min_not_zero(mask, bus limit).
  * @eff_max_seg_size: out: dma_get_max_seg_size().
  * @eff_max_segments: out: segment limit checked by MAP (0xffffffff = any).
+ * @coherent: out: 1 when the device's DMA is cache-coherent (no CPU cache
+ *	maintenance needed: x86), 0 when every mapping and sync must clean
+ *	or invalidate caches (arm64 devices without dma-coherent, as here).
  * @eff_seg_boundary: out: dma_get_seg_boundary().
  * @dev_name: out: dev_name().
  * @reserved: zero.
@@ -83,7 +86,7 @@ struct cen_imp_dev_create {
 	__u64 dma_mask;
 	__u64 addr_limit;
 	__u32 eff_max_segments;
-	__u32 reserved1;
+	__u32 coherent;
 	__u64 eff_seg_boundary;
 	char dev_name[CEN_IMP_DEVNAME_LEN];
 	__u64 reserved[4];

@@ -330,6 +330,16 @@ TEST_F(Exporter, DmaHeapFaceBehavesLikeTheSystemHeap)
 	EXPECT_EQ(xioctl(heap.get(), DMA_BUF_IOCTL_SYNC, &s), -ENOTTY);
 }
 
+// The test importer's devices, like most of an arm64 SoC's, have no
+// dma-coherent property there: every mapping, unmapping and sync cleans or
+// invalidates CPU caches, which is what the suite then exercises (and the
+// arm64 debug kernel's DMA-API checks watch).  On x86 DMA is coherent.
+TEST_F(Exporter, TestDevicesAreNonCoherentOnArm64)
+{
+	Device d = imp_->create_device(plain("cen-coherence", 32));
+	EXPECT_EQ(d.info().coherent, arm64_guest() ? 0U : 1U);
+}
+
 // From 6.18 the kernel exports dma_heap_add() (where it has dma-buf heaps
 // at all): there the node is a real heap, listed in /sys/class/dma_heap,
 // kept by cenalloc_heap.ko; elsewhere cenalloc's misc device imitates it.
