@@ -59,15 +59,26 @@ KTREE=$(cd "$KDIR" && pwd -P)
 case $KTREE in
 */root/usr/src/*) KTREE=${KTREE%/root/usr/src/*} ;;
 esac
-unshare -m bash -c '
+# A mount namespace of our own, whose mounts end with the build.  unshare
+# first makes / private in it, which fails where / is no mount point (in a
+# chroot, as fresh-check runs us): there its propagation stays as it is,
+# and the script unmounts what it mounted itself, so that nothing can
+# outlive the build even where mounts propagate.
+NS=(unshare -m)
+unshare -m true 2>/dev/null || NS=(unshare -m --propagation unchanged)
+"${NS[@]}" bash -c '
 	set -e
 	tc=$1; shift
+	mounted=()
+	trap '\''for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount -l "${mounted[i]}"; done'\'' EXIT
 	for d in "$@"; do
 		mkdir -p "$tc$d"
 		mount --bind "$d" "$tc$d"
+		mounted+=("$tc$d")
 	done
-	# objtool reads its stack limit from /proc.
+	# objtool reads its stack limit from /proc/self/maps.
 	mount -t proc proc "$tc/proc"
-	exec chroot "$tc" /bin/bash -c "$BUILD"
+	mounted+=("$tc/proc")
+	chroot "$tc" /bin/bash -c "$BUILD"
 ' unshare "$TOOLCHAIN" "$KTREE" "$OUT" >"$LOG" 2>&1 ||
 	{ cat "$LOG" >&2; die "modules do not build against $KVER (in $TOOLCHAIN)"; }
