@@ -364,6 +364,9 @@ depmod -b "$STAGE" "$KVER"
 
 : >"$STAGE/etc/centest/tests.list"
 while read -r name args; do
+	# "+<program>": packed into /tests for a script of the list, not run.
+	run=1
+	[[ $name == +* ]] && { run=0; name=${name#+}; }
 	if [[ $name == */* ]]; then
 		src=$ROOT/$name
 		# The arm64 CMake build is build/arm64 (tests/arm64.mk).
@@ -383,6 +386,7 @@ while read -r name args; do
 		n=$((n + 1))
 		label=$prog#$n
 	done
+	((run)) || continue
 	printf '%s %s %s\n' "$label" "$prog" "$args" >>"$STAGE/etc/centest/tests.list"
 done < <(list_entries "$TEST_LIST")
 if [[ ! -s $STAGE/etc/centest/tests.list ]]; then

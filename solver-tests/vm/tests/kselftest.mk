@@ -3,10 +3,9 @@
 # tools/testing/selftests/dmabuf-heaps/dmabuf-heap.c of the newest Debian
 # kernel source (solver-tests/kernels/source.sh), built static for the
 # target architecture against that source's uapi headers (`make headers`,
-# out of tree) when a list names build/kselftest/dmabuf-heap.  In the VM it
-# allocates from every heap in /dev/dma_heap: cenalloc's, real or imitated,
-# and the system heap where the kernel has one.  Nothing of it is kept in
-# this repository.
+# out of tree) when a list names build/kselftest/dmabuf-heap.  In the VM
+# dmabuf-heap-cenalloc.sh runs it on cenalloc's heap, real or imitated.
+# Nothing of it is kept in this repository.
 CEN_KST_BUILD := $(CEN_ROOT)/build$(filter-out /amd64,/$(CEN_TARGET_ARCH))/kselftest
 CEN_KST := $(CEN_KST_BUILD)/dmabuf-heap
 CEN_KST_LISTED := $(shell sed -e 's/\#.*//' $(LISTS) | awk '$$1 ~ /kselftest\/dmabuf-heap$$/ {print $$1}')
