@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
 # apt.sh - sourced: apt-get and apt-cache on a Debian suite other than the
 # host's, with a private state directory, so that the system's apt
@@ -36,8 +37,9 @@ cen_apt_mirrors() {
 cen_apt_init() {
 	local suite=$1 main sec d stamp
 	read -r main sec <<<"$(cen_apt_mirrors)"
-	CEN_APT_SUITE=$suite
-	CEN_APT_MIRROR=$main
+	# For the sourcing script: the suite, and the mirror whose pool
+	# fetch.sh reads files the lists no longer name from.
+	export CEN_APT_SUITE=$suite CEN_APT_MIRROR=$main
 	d=$CEN_CACHE/apt-$suite
 	mkdir -p "$d"/lists/partial "$d"/cache/archives/partial
 	local key='[signed-by=/usr/share/keyrings/debian-archive-keyring.gpg arch=amd64,arm64]'

@@ -77,6 +77,7 @@ fi
 # Dependencies of a foreign-architecture package may show as virtual
 # (<name:arch>): the name is what counts.
 version() { cen_apt cache show "$1" 2>/dev/null | sed -n 's/^Version: //p' | sort -V | tail -n 1; }
+# shellcheck disable=SC2053 # $2 is a pattern
 depends() {
 	cen_apt cache depends "$1" 2>/dev/null |
 		sed -n 's/^ *Depends: <\{0,1\}\([^ :<>]*\).*/\1/p' |

@@ -66,6 +66,7 @@ esac
 # outlive the build even where mounts propagate.
 NS=(unshare -m)
 unshare -m true 2>/dev/null || NS=(unshare -m --propagation unchanged)
+# shellcheck disable=SC2016 # the script expands its own variables
 "${NS[@]}" bash -c '
 	set -e
 	tc=$1; shift

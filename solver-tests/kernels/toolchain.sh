@@ -35,6 +35,7 @@ esac
 # 6.18's module build).
 PACKAGES="make gcc-14 gcc-14-aarch64-linux-gnu binutils binutils-aarch64-linux-gnu
 libc6-dev pahole libelf1t64 libssl3t64 zlib1g bc kmod python3"
+# shellcheck disable=SC2086 # one word per package
 KEY=$(printf '%s\n' "$SUITE" $PACKAGES | sha256sum | cut -c1-12)
 ROOT=$CEN_CACHE/root-$SUITE-$KEY
 mkdir -p "$CEN_CACHE"
@@ -50,6 +51,7 @@ read -r mirror _ <<<"$(cen_apt_mirrors)"
 rm -rf "$ROOT"
 say "making a $SUITE root with gcc-14 in $ROOT (once, a few minutes)"
 log=$ROOT.log
+# shellcheck disable=SC2086 # one word per package
 debootstrap --variant=minbase --include="$(echo $PACKAGES | tr ' ' ,)" \
 	"$SUITE" "$ROOT" "$mirror" >"$log" 2>&1 ||
 	{ tail -n 30 "$log" >&2; die "debootstrap $SUITE failed (log: $log)"; }

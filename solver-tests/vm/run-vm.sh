@@ -81,18 +81,21 @@ amd64)
 	CONSOLE=ttyS0
 	RESULTS_DEV=(-serial "file:@RESULTS@")
 	RESULTS_TTY=ttyS1
-	STRIP=strip
+	STRIP='strip'
 	PRELOAD=()
 	CARVEOUT='carveout=32M@0x60000000'
 	# 32 MiB at 1.5 GiB kept from the page allocator for the carveout;
 	# 64 MiB of CMA below 4 GiB where the kernel has CMA for DMA.
+	# shellcheck disable=SC2016 # memmap='s own \$ (size\$start: reserved)
 	ARCH_APPEND='memmap=32M$0x60000000 cma=64M@0-4G'
 	;;
 arm64)
 	# pauth-impdef: QEMU's own pointer-authentication hash, much cheaper
 	# to emulate than the architected one.
+	# shellcheck disable=SC2054 # QEMU's options take comma lists
 	QEMU_SYS=(qemu-system-aarch64 -M virt,gic-version=3 -cpu max,pauth-impdef=on)
 	CONSOLE=ttyAMA0
+	# shellcheck disable=SC2054 # QEMU's options take comma lists
 	RESULTS_DEV=(-device virtio-serial-pci -chardev "file,id=results,path=@RESULTS@"
 		-device virtconsole,chardev=results)
 	RESULTS_TTY=hvc0
