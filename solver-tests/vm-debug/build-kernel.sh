@@ -149,46 +149,19 @@ source_6_12() {
 }
 
 # The newest linux-source-X.Y of trixie-backports, found in its package
-# lists (apt.sh: a private apt state, the host's apt configuration is not
-# touched) and downloaded, not installed: the host is Debian 12.  Each
-# Debian version gets a tree of its own, $CACHE/src/linux-source-X.Y_VERSION:
-# the package follows the stable releases under one name, and the entries
-# built from an older one keep their source (their KDIR links to it).
+# lists, downloaded (not installed: the host is Debian 12) and unpacked
+# once by kernels/source.sh into $CACHE/src/linux-source-X.Y_VERSION: each
+# Debian version gets a tree of its own, since the package follows the
+# stable releases under one name, and the entries built from an older one
+# keep their source (their KDIR links to it).
 source_newest() {
-	# apt.sh keeps its lists under $CEN_CACHE: the same as the
-	# kernels' (solver-tests/kernels) unless told otherwise.
-	CEN_CACHE=${CEN_CACHE:-$CACHE}
-	# shellcheck source=../kernels/apt.sh
-	. "$HERE/../kernels/apt.sh"
-	# Offline, the lists of an earlier run still name a source.
-	cen_apt_init trixie ||
-		say "cannot refresh the trixie package lists; using the cached ones"
-	local pkg dl
-	pkg=$(cen_apt cache pkgnames linux-source- 2>/dev/null |
-		grep -E '^linux-source-[0-9]+\.[0-9]+$' | sort -V | tail -n 1) || true
-	[[ -n $pkg ]] || die "no linux-source-X.Y in the trixie package lists"
-	DEB_PACKAGE=$pkg
-	DEB_VERSION=$(cen_apt cache policy "$pkg" 2>/dev/null | sed -n 's/^ *Candidate: //p')
-	[[ -n $DEB_VERSION && $DEB_VERSION != '(none)' ]] ||
-		die "no candidate version of $pkg"
-	LINUX_SRC=$CACHE/src/${pkg}_$DEB_VERSION
-	[[ ! -f $LINUX_SRC/Makefile ]] || return 0
-	exec 6>"$LINUX_SRC.lock"
-	flock 6
-	# Another caller may have unpacked it meanwhile.
-	[[ ! -f $LINUX_SRC/Makefile ]] || return 0
-	dl=$(mktemp -d "$CACHE/src/.download.XXXXXX")
-	say "downloading $pkg $DEB_VERSION"
-	(cd "$dl" && cen_apt get download "$pkg=$DEB_VERSION") >"$dl/download.log" 2>&1 ||
-		{ cat "$dl/download.log" >&2; rm -rf "$dl"; die "cannot download $pkg $DEB_VERSION"; }
-	dpkg-deb -x "$dl"/"${pkg}"_*.deb "$dl/root" ||
-		{ rm -rf "$dl"; die "cannot extract the $pkg package"; }
-	unpack "$dl/root/usr/src/$pkg.tar.xz" "${LINUX_SRC##*/}" "$pkg" ||
-		{ rm -rf "$dl"; die "cannot unpack $pkg.tar.xz"; }
-	rm -rf "$dl"
-	# Held shared from here on, as below.
-	flock -s 6
-	SRC_HELD=1
+	# source.sh keeps its trees under $CEN_CACHE: the same as ours
+	# unless told otherwise.
+	LINUX_SRC=$(CEN_CACHE=${CEN_CACHE:-$CACHE} "$HERE/../kernels/source.sh") ||
+		die "cannot fetch the newest linux-source"
+	local base=${LINUX_SRC##*/}
+	DEB_PACKAGE=${base%%_*}
+	DEB_VERSION=${base#*_}
 }
 
 DEB_PACKAGE=none
