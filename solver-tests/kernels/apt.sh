@@ -37,9 +37,9 @@ cen_apt_mirrors() {
 cen_apt_init() {
 	local suite=$1 main sec d stamp
 	read -r main sec <<<"$(cen_apt_mirrors)"
-	# For the sourcing script: the suite, and the mirror whose pool
-	# fetch.sh reads files the lists no longer name from.
-	export CEN_APT_SUITE=$suite CEN_APT_MIRROR=$main
+	# For fetch.sh: the mirror whose pool holds files the lists no
+	# longer name.
+	export CEN_APT_MIRROR=$main
 	d=$CEN_CACHE/apt-$suite
 	mkdir -p "$d"/lists/partial "$d"/cache/archives/partial
 	local key='[signed-by=/usr/share/keyrings/debian-archive-keyring.gpg arch=amd64,arm64]'
