@@ -507,3 +507,87 @@ TEST(SolveMembers, BackingViewDropsTheSegmentRules)
 	}
 	EXPECT_EQ(v.src[CEN_F_ADDR_LIMIT], m.src[CEN_F_ADDR_LIMIT]);
 }
+
+namespace {
+
+constexpr u64 LOW = 0xffffffffULL; // what 32-bit devices reach
+
+cen_constraints contiguous64()
+{
+	return Set(CEN_SRC_DEFAULT).limit(U64_MAX).segs(1);
+}
+
+} // namespace
+
+// A display that must be contiguous (the default policy) but reaches all
+// memory: its chunk is placed where a 32-bit camera attaching later finds
+// it, on every contiguous backend that can keep memory there.
+TEST(Anticipate, ContiguousChunksArePlacedWithinReachOf32BitDevices)
+{
+	Solve s(contiguous64(), FRAME / 2);
+	ASSERT_EQ(s.ret, 0) << s.sol.why;
+	ASSERT_EQ(s.order(), (std::vector<u32>{CONTIG, CMA, CARVEOUT}));
+	EXPECT_EQ(s.sol.plans[0].prefer_limit, s.sol.plans[0].addr_limit)
+		<< "nothing is anticipated before cen_solution_anticipate";
+	EXPECT_EQ(cen_solution_anticipate(&s.sol, s.b.data(), 4, LOW), 1U);
+	// The buddy's chunk may come from anywhere up to 8 GiB: lowered.
+	EXPECT_EQ(s.sol.plans[0].addr_limit, 8 * GiB - 1);
+	EXPECT_EQ(s.sol.plans[0].prefer_limit, LOW);
+	// CMA and the carveout lie below 4 GiB already.
+	for (u32 i : {1U, 2U})
+		EXPECT_EQ(s.sol.plans[i].prefer_limit,
+			  s.sol.plans[i].addr_limit) << i;
+}
+
+// Memory nobody constrains stays where it is plentiful.
+TEST(Anticipate, ScatteredPagesAreNeverLowered)
+{
+	Solve s(gpu(), FRAME);
+	ASSERT_EQ(s.ret, 0) << s.sol.why;
+	EXPECT_EQ(cen_solution_anticipate(&s.sol, s.b.data(), 4, LOW), 0U);
+	EXPECT_EQ(s.best().prefer_limit, s.best().addr_limit);
+}
+
+// A device that already limits the buffer below the anticipated limit
+// is the limit; 0 and U64_MAX turn anticipation off.
+TEST(Anticipate, NothingToDoAtOrBelowTheLimitOrWhenOff)
+{
+	Solve low(contiguous32(), FRAME / 2);
+	ASSERT_EQ(low.ret, 0) << low.sol.why;
+	EXPECT_EQ(cen_solution_anticipate(&low.sol, low.b.data(), 4, LOW), 0U);
+	EXPECT_EQ(low.best().prefer_limit, LOW);
+	for (const u64 off : {u64{0}, u64{U64_MAX}}) {
+		Solve s(contiguous64(), FRAME / 2);
+		EXPECT_EQ(cen_solution_anticipate(&s.sol, s.b.data(), 4, off),
+			  0U) << off;
+	}
+}
+
+// A chunk that does not fit below the limit, or a backend that cannot
+// keep memory there (its lowest zone is above it), is left where it may
+// go: anticipation never turns a feasible plan into a failing one.
+TEST(Anticipate, OnlyWhereTheChunkFitsBelowTheLimit)
+{
+	auto b = platform();
+	b[CONTIG].lowest_limit = 8 * GiB - 1;	// no low zones
+	b[CONTIG].addr_lo = 5 * GiB;
+	Solve high(contiguous64(), FRAME / 2, b);
+	ASSERT_EQ(high.ret, 0) << high.sol.why;
+	EXPECT_EQ(cen_solution_anticipate(&high.sol, high.b.data(), 4, LOW),
+		  0U);
+
+	// A backend that can keep memory under any limit: 24 KiB (aligned
+	// to 32 KiB, the buffer's size rounded up, so at 32 KiB at best)
+	// does not fit below 48 KiB; 12 KiB (at 16 KiB) does.
+	auto anywhere = platform();
+	anywhere[CONTIG].lowest_limit = PAGE;
+	Solve big(contiguous64(), 24 * KiB, anywhere);
+	ASSERT_EQ(big.ret, 0) << big.sol.why;
+	EXPECT_EQ(cen_solution_anticipate(&big.sol, big.b.data(), 4,
+					  48 * KiB - 1), 0U);
+	Solve fits(contiguous64(), 12 * KiB, anywhere);
+	ASSERT_EQ(fits.ret, 0) << fits.sol.why;
+	EXPECT_EQ(cen_solution_anticipate(&fits.sol, fits.b.data(), 4,
+					  32 * KiB - 1), 1U);
+	EXPECT_EQ(fits.best().prefer_limit, 32 * KiB - 1);
+}

@@ -232,6 +232,7 @@ static bool cen_solve_one(const struct cen_constraints *m, u32 nm,
 		return false;
 	}
 	p->addr_limit = limit;
+	p->prefer_limit = limit;
 	if (b->kind == CEN_BK_SCATTER)
 		return cen_solve_scatter(m, nm, c, size, gs, b, limit, p, why);
 	return cen_solve_contig(m, nm, c, size, gs, b, limit, p, why);
@@ -319,6 +320,30 @@ int cen_solve_members(const struct cen_constraints *members, u32 n_members,
 		return -ENOSPC;
 	}
 	return 0;
+}
+
+u32 cen_solution_anticipate(struct cen_solution *sol,
+			    const struct cen_backend_desc *backends, u32 n,
+			    u64 limit)
+{
+	u32 i, lowered = 0;
+
+	for (i = 0; i < sol->n_plans; i++) {
+		struct cen_plan *p = &sol->plans[i];
+		const struct cen_backend_desc *b;
+		u64 base;
+
+		if (p->backend >= n || !limit || limit >= p->addr_limit)
+			continue;
+		b = &backends[p->backend];
+		base = cen_base(b, p->align);
+		if (b->kind != CEN_BK_CONTIG || b->lowest_limit > limit ||
+		    base > limit || limit - base < sol->size - 1)
+			continue;
+		p->prefer_limit = limit;
+		lowered++;
+	}
+	return lowered;
 }
 
 u64 cen_plan_synthetic_chunks(const struct cen_plan *p,

@@ -60,6 +60,9 @@ struct cen_backend_desc {
  *	the members.
  * @worst_addr: contig: the least favourable chunk address the estimate
  *	assumed; scatter: the lowest chunk address.
+ * @prefer_limit: the address limit to try first, at or below @addr_limit:
+ *	lower only where cen_solution_anticipate() placed a contiguous chunk
+ *	within reach of devices that may attach later.
  */
 struct cen_plan {
 	u32 backend;
@@ -68,6 +71,7 @@ struct cen_plan {
 	u64 addr_limit;
 	u64 max_segments;
 	u64 worst_addr;
+	u64 prefer_limit;
 };
 
 /**
@@ -106,6 +110,21 @@ int cen_solve_members(const struct cen_constraints *members, u32 n_members,
 		      u64 size, unsigned int granule_shift,
 		      const struct cen_backend_desc *backends, u32 n,
 		      struct cen_solution *sol);
+
+/*
+ * Anticipate devices that have not attached yet: give every contiguous plan
+ * of @sol whose chunk fits at or below @limit (and whose backend can keep
+ * memory there) that limit as its prefer_limit.  A chunk that must be
+ * contiguous anyway costs no more low than high, and a device with that
+ * address limit (32 bits is the common one) attaching later then finds it
+ * in reach instead of needing a move that the devices mapping the buffer
+ * may forbid.  Scatter plans keep their limit: memory nobody constrains
+ * stays where it is plentiful.  @limit 0 or U64_MAX anticipates nothing.
+ * Returns how many plans it lowered.
+ */
+u32 cen_solution_anticipate(struct cen_solution *sol,
+			    const struct cen_backend_desc *backends, u32 n,
+			    u64 limit);
 
 /*
  * The chunks a plan's backend would produce for the worst case the solver

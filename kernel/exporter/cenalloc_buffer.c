@@ -348,6 +348,31 @@ fail:
 	return ret;
 }
 
+/*
+ * Try @plan where it anticipates later devices first (prefer_limit), then
+ * where its members allow.  Only a plain shortage falls back: a quota or
+ * a fatal signal would stop the second try too.
+ */
+static int cenalloc_try_placed(struct cenalloc_buffer *buf,
+			       struct cenalloc_backing *bk,
+			       const struct cen_plan *plan,
+			       const struct cen_constraints *arr, u32 n,
+			       char *text, size_t len)
+{
+	struct cen_plan low = *plan;
+	int ret;
+
+	if (plan->prefer_limit < plan->addr_limit) {
+		low.addr_limit = plan->prefer_limit;
+		ret = cenalloc_try_plan(buf, bk, &low, arr, n, text, len);
+		if (!ret)
+			bk->anticipated = plan->prefer_limit;
+		if (ret != -ENOMEM)
+			return ret;
+	}
+	return cenalloc_try_plan(buf, bk, plan, arr, n, text, len);
+}
+
 /* No plan: say why in @why, and each backend's reason in the log. */
 static void cenalloc_explain_unsolved(struct cenalloc_buffer *buf,
 				      const struct cen_solution *sol,
@@ -425,6 +450,8 @@ int cenalloc_backing_alloc(struct cenalloc_buffer *buf,
 		ret = -ENOMEM;
 		goto out;
 	}
+	cen_solution_anticipate(sol, scratch->descs, nb,
+				READ_ONCE(cenalloc_anticipate_limit));
 
 	/*
 	 * Charge the creator, not whoever happens to fault, map or attach
@@ -432,8 +459,8 @@ int cenalloc_backing_alloc(struct cenalloc_buffer *buf,
 	 */
 	old_memcg = set_active_memcg(buf->memcg);
 	for (i = 0; i < sol->n_plans; i++) {
-		ret = cenalloc_try_plan(buf, bk, &sol->plans[i], arr, n,
-					scratch->text, CENALLOC_REASON_MAX);
+		ret = cenalloc_try_placed(buf, bk, &sol->plans[i], arr, n,
+					  scratch->text, CENALLOC_REASON_MAX);
 		if (!ret || ret == -EINTR)
 			break;
 		quota_only &= ret == -EDQUOT;
@@ -470,7 +497,7 @@ out:
  */
 int cenalloc_ensure_backed(struct cenalloc_buffer *buf)
 {
-	char why[CENALLOC_REASON_MAX];
+	char why[CENALLOC_REASON_MAX], placed[80] = "";
 	bool fallback = false;
 	int ret;
 
@@ -484,10 +511,14 @@ int cenalloc_ensure_backed(struct cenalloc_buffer *buf)
 		return ret;
 	}
 	cenalloc_explain(buf, why, sizeof(why));
-	cenalloc_decide(buf, 0, "%s, %u run(s), %u member(s)%s%s",
+	if (buf->backing->anticipated)
+		snprintf(placed, sizeof(placed),
+			 "; placed at or below 0x%llx for devices that may attach later",
+			 buf->backing->anticipated);
+	cenalloc_decide(buf, 0, "%s, %u run(s), %u member(s)%s%s%s",
 			buf->backing->backend->desc.name,
 			buf->backing->nr_runs, buf->nr_members,
-			fallback ? ", after fallback" : "", why);
+			fallback ? ", after fallback" : "", why, placed);
 	return 0;
 }
 

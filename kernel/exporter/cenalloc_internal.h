@@ -58,6 +58,8 @@ struct cenalloc_run {
  *	importer still held a mapping of it; freed at its last unmap.
  * @quota: the creator's record, charged @charged bytes of scarce memory.
  * @charged: bytes charged to @quota (0 for memory nobody constrains).
+ * @anticipated: the address limit it was placed at or below for devices
+ *	that have not attached yet (cen_solution_anticipate()), 0 if none.
  */
 struct cenalloc_backing {
 	struct cenalloc_backend *backend;
@@ -71,6 +73,7 @@ struct cenalloc_backing {
 	struct list_head retired;
 	struct cenalloc_quota *quota;
 	u64 charged;
+	u64 anticipated;
 };
 
 /**
@@ -192,6 +195,7 @@ struct cenalloc_buffer {
 
 /* cenalloc_main.c */
 extern bool cenalloc_relax_default;
+extern unsigned long long cenalloc_anticipate_limit;
 u64 cenalloc_size_limit(void);
 extern struct mutex cenalloc_buffers_lock;
 extern struct list_head cenalloc_buffers;

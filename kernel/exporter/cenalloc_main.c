@@ -6,6 +6,7 @@
  * real heaps, cenalloc_heap_provider.c's.
  */
 #include <linux/capability.h>
+#include <linux/dma-mapping.h>
 #include <linux/file.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -23,6 +24,17 @@ bool cenalloc_relax_default;
 module_param_named(relax_default, cenalloc_relax_default, bool, 0644);
 MODULE_PARM_DESC(relax_default,
 		 "Assume undeclared devices without an IOMMU can scatter (default: no, they get contiguous memory)");
+
+/*
+ * Where contiguous chunks go first (cen_solution_anticipate()): 32-bit
+ * DMA is the address limit camera and display blocks most often have, and
+ * such a device attaching after the buffer was mapped can only be served
+ * by memory already in its reach.
+ */
+unsigned long long cenalloc_anticipate_limit = DMA_BIT_MASK(32);
+module_param_named(anticipate_limit, cenalloc_anticipate_limit, ullong, 0644);
+MODULE_PARM_DESC(anticipate_limit,
+		 "Place contiguous buffers at or below this address when they fit there, for devices that may attach later (default 0xffffffff; 0: off)");
 
 static unsigned int size_limit_mb;
 module_param(size_limit_mb, uint, 0644);
