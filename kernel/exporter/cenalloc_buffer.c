@@ -373,22 +373,37 @@ static int cenalloc_try_placed(struct cenalloc_buffer *buf,
 	return cenalloc_try_plan(buf, bk, plan, arr, n, text, len);
 }
 
-/* No plan: say why in @why, and each backend's reason in the log. */
+/*
+ * No plan: say why in @why, with each backend's own reason after it
+ * (contiguous backends first: when no device can take scattered pages,
+ * theirs are the reasons that matter), as far as @len allows, and every
+ * reason in the log.
+ */
 static void cenalloc_explain_unsolved(struct cenalloc_buffer *buf,
 				      const struct cen_solution *sol,
 				      const struct cen_backend_desc *descs,
 				      u32 nb, char *text, char *why,
 				      size_t len)
 {
-	u32 i;
+	size_t pos;
+	u32 pass, i;
 
 	cen_why_format_offsets(&sol->why, text, CENALLOC_REASON_MAX);
-	snprintf(why, len, "cannot back %llu bytes: %s", buf->size, text);
-	for (i = 0; i < nb; i++) {
-		cen_why_format_offsets(&sol->rejected[i], text,
-				       CENALLOC_REASON_MAX);
-		pr_info_ratelimited("cenalloc: buffer %llu: %s: %s\n",
-				    buf->id, descs[i].name, text);
+	pos = scnprintf(why, len, "cannot back %llu bytes: %s", buf->size,
+			text);
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < nb; i++) {
+			bool contig = descs[i].kind == CEN_BK_CONTIG;
+
+			if (contig == !!pass || !sol->rejected[i].code)
+				continue;
+			cen_why_format_offsets(&sol->rejected[i], text,
+					       CENALLOC_REASON_MAX);
+			pos += scnprintf(why + pos, len - pos, "; %s: %s",
+					 descs[i].name, text);
+			pr_info_ratelimited("cenalloc: buffer %llu: %s: %s\n",
+					    buf->id, descs[i].name, text);
+		}
 	}
 }
 

@@ -103,16 +103,17 @@ inline void check(int ret, const char *what)
 		throw Error(-ret, what);
 }
 
-// A dma-buf from the stock system heap (0 or -errno in *err if given).
-inline UniqueFd system_heap_alloc(uint64_t len, int *err = nullptr)
+// A dma-buf of @len bytes from the dma-heap at @path (0 or -errno in *err
+// if given; without @err a failure throws).
+inline UniqueFd heap_alloc(const char *path, uint64_t len, int *err = nullptr)
 {
-	UniqueFd heap(::open(kSystemHeapPath, O_RDONLY | O_CLOEXEC));
+	UniqueFd heap(::open(path, O_RDONLY | O_CLOEXEC));
 	if (!heap) {
 		if (err) {
 			*err = -errno;
 			return {};
 		}
-		throw Error(errno, kSystemHeapPath);
+		throw Error(errno, path);
 	}
 	dma_heap_allocation_data a{};
 	a.len = len;
@@ -123,6 +124,12 @@ inline UniqueFd system_heap_alloc(uint64_t len, int *err = nullptr)
 	else
 		check(r, "DMA_HEAP_IOCTL_ALLOC");
 	return r ? UniqueFd() : UniqueFd(static_cast<int>(a.fd));
+}
+
+// A dma-buf from the stock system heap.
+inline UniqueFd system_heap_alloc(uint64_t len, int *err = nullptr)
+{
+	return heap_alloc(kSystemHeapPath, len, err);
 }
 
 inline const char *rule_name(uint32_t rule)
