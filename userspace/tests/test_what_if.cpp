@@ -226,7 +226,8 @@ TEST(WhatIf, ChosenPlansServeEveryMemberOnRandomPlatforms)
 				    .align = v.align,
 				    .addr_limit = v.addr_limit,
 				    .max_segments = v.max_segments,
-				    .worst_addr = v.worst_case_addr};
+				    .worst_addr = v.worst_case_addr,
+				    .prefer_limit = v.addr_limit};
 		const u64 n = cen_plan_synthetic_chunks(&plan, &desc, d.size,
 							nullptr, 0);
 		std::vector<cen_segment> chunks(n);

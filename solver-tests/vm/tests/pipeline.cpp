@@ -17,6 +17,8 @@
 #include <iostream>
 #include <memory>
 
+#include <sys/wait.h>
+
 #include <gtest/gtest.h>
 
 #include "camera.hpp"
@@ -395,4 +397,29 @@ TEST_F(Pipeline, FrameRateNextToHandChosenAllocators)
 			  << ", " << frames << " frames: " << src.name << " "
 			  << r.fps << " (" << r.fps / cen_fps << "x cenalloc's)\n";
 	}
+}
+
+// The same pipeline through libcenalloc: the example program an engineer
+// would copy (userspace/examples/camera-to-display.cpp), display first.
+TEST_F(Pipeline, TheLibcenallocExampleShowsEveryFrame)
+{
+	const std::string prog = "/tests/camera-to-display";
+	ASSERT_EQ(::access(prog.c_str(), X_OK), 0) << prog << " not packed";
+	const std::string cmd = prog + " --display-first --size 1280x720 --frames 8 2>&1";
+	std::unique_ptr<FILE, int (*)(FILE *)> p(::popen(cmd.c_str(), "r"),
+						 ::pclose);
+	ASSERT_TRUE(p) << cmd;
+	std::string out;
+	char line[512];
+	while (std::fgets(line, sizeof(line), p.get())) {
+		out += line;
+		std::cout << "demo: libcenalloc example: " << line;
+	}
+	const int status = ::pclose(p.release());
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		<< "status " << status << ":\n" << out;
+	EXPECT_NE(out.find("8 frames of 1280x720 shown, 8 read back intact"),
+		  std::string::npos) << out;
+	EXPECT_NE(out.find("placed at or below 0xffffffff"), std::string::npos)
+		<< out;
 }

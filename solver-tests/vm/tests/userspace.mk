@@ -2,10 +2,10 @@
 # userspace.mk - the in-VM programs of userspace/ (included by Makefile).
 #
 # userspace_lib and userspace_tool link libcenalloc, the JSON layer and
-# the constraint code statically; tests.list also names the static
-# cenalloc tool (build/static/cenalloc), which run-vm.sh packs as
-# /tests/cenalloc.  All of them come from the CMake build of the
-# repository in $(CEN_US_BUILD), configured again (it may predate
+# the constraint code statically; the lists also name static programs of
+# the CMake build (build/static/<name>: the cenalloc tool, the
+# camera-to-display example), which run-vm.sh packs as /tests/<name>.
+# All of them come from the CMake build of the repository in $(CEN_US_BUILD), configured again (it may predate
 # userspace/) and brought up to date on every run: cmake does little when
 # nothing changed.  That is build/ for amd64 (what `make build`
 # configures), and build/<arch> for a cross build (CEN_TARGET_ARCH=arm64:
@@ -17,10 +17,11 @@ CEN_US_PROGRAMS := userspace_lib userspace_tool
 CEN_US_ARCHIVES := $(CEN_US_BUILD)/userspace/platform/libcen_platform_static.a \
 	$(CEN_US_BUILD)/userspace/lib/libcenalloc.a \
 	$(CEN_US_BUILD)/libcen_constraints.a
-CEN_US_TOOL := $(CEN_US_BUILD)/static/cenalloc
-CEN_US_LISTED_TOOL := $(shell sed -e 's/\#.*//' $(LISTS) | awk '$$1 ~ /static\/cenalloc$$/ {print $$1}')
+# build/static/<name> of the lists: CMake target <name>-static.
+CEN_US_STATIC := $(shell sed -e 's/\#.*//' $(LISTS) | awk '$$1 ~ /^build\/static\// {sub(/^build\/static\//, "", $$1); print $$1}' | sort -u)
+CEN_US_TOOL := $(addprefix $(CEN_US_BUILD)/static/,$(sort cenalloc $(CEN_US_STATIC)))
 
-ifneq ($(filter $(CEN_US_PROGRAMS),$(names))$(CEN_US_LISTED_TOOL),)
+ifneq ($(filter $(CEN_US_PROGRAMS),$(names))$(CEN_US_STATIC),)
 
 all: $(CEN_US_TOOL)
 
@@ -32,6 +33,7 @@ $(CEN_US_ARCHIVES) $(CEN_US_TOOL) &: cen-us-force
 		>$(OBJ)/userspace-cmake.log 2>&1 || \
 		{ cat $(OBJ)/userspace-cmake.log >&2; exit 1; }
 	@cmake --build $(CEN_US_BUILD) -j $$(nproc) --target cenalloc-static \
+		$(addsuffix -static,$(filter-out cenalloc,$(CEN_US_STATIC))) \
 		cenalloc_static cen_platform_static cen_constraints \
 		>$(OBJ)/userspace-build.log 2>&1 || \
 		{ cat $(OBJ)/userspace-build.log >&2; exit 1; }
