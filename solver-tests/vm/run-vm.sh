@@ -16,6 +16,11 @@
 # how to boot it and with which compiler (kernels/kbuild.sh) its modules
 # are built.
 #
+# vkms, which Debian's kernels lack, is built for them out of tree from the
+# Debian source of the kernel's own version (kernels/vkms.sh, into
+# $CEN_VM_OUT/vkms) and packed like this project's modules; where no such
+# source exists the run goes on without it and says so.
+#
 # The guest prints "CENTEST <name> PASS|FAIL|SKIP <detail>" lines and a
 # final "CENTEST-DONE <rc>" on its second serial port (build/vm/results.log);
 # the console, kernel messages included, goes to build/vm/guest.log.  The
@@ -193,6 +198,8 @@ die() { printf 'vm: error: %s\n' "$*" >&2; exit 2; }
 
 # Entries of a list file: comments and blank lines dropped.
 list_entries() { sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^[[:space:]]*$/d' "$1"; }
+# Whether the kernel under test has a module (its own or built in).
+has_module() { modprobe "${MODPROBE_BASE[@]}" -S "$KVER" --show-depends "$1" >/dev/null 2>&1; }
 
 for tool in "${QEMU_SYS[0]}" busybox cpio depmod modprobe modinfo xz; do
 	command -v "$tool" >/dev/null || die "$tool missing (make vm-prep)"
@@ -257,6 +264,19 @@ if ((BUILD)); then
 	say "building test programs from ${TEST_LIST#"$ROOT"/} ($ARCH)"
 	make -s -C "$VM_DIR/tests" OUT="$BIN" LISTS="$TEST_LIST" \
 		CEN_TARGET_ARCH="$ARCH" || die "test programs build failed"
+fi
+# vkms where the module list asks for it and the kernel lacks it: built
+# from the kernel's own source (exit status 3: there is none).
+if ((BUILD)) && ! has_module vkms &&
+	list_entries "$MODULE_LIST" | awk '$1 == "vkms?" { f = 1 } END { exit !f }'; then
+	rc=0
+	KVER=$KVER KDIR=$KDIR MODDIR=$MODDIR CEN_VM_ARCH=$ARCH \
+		"$ROOT/solver-tests/kernels/vkms.sh" ${KERNEL_ENV:+"$KERNEL_ENV"} "$OUT/vkms" || rc=$?
+	case $rc in
+	0) ;;
+	3) NOTES+=("no vkms: $KVER lacks it and there is no Debian source of its version to build it from") ;;
+	*) die "vkms does not build for $KVER (kernels/vkms.sh)" ;;
+	esac
 fi
 if ((!HAVE_CENALLOC)); then
 	NOTES+=("cenalloc.ko is not built: cenalloc and cen_importer were not loaded, tests that need /dev/cen_importer are skipped")
@@ -328,7 +348,7 @@ pack_project_module() {
 # Modules the guest loads before anything else (the results channel).
 : >"$STAGE/etc/centest/preload.list"
 for name in "${PRELOAD[@]}"; do
-	if modprobe "${MODPROBE_BASE[@]}" -S "$KVER" --show-depends "$name" >/dev/null 2>&1; then
+	if has_module "$name"; then
 		pack_distro_module "$name"
 		echo "$name" >>"$STAGE/etc/centest/preload.list"
 	fi
@@ -344,14 +364,20 @@ while read -r name params; do
 		((HAVE_CENALLOC)) || { say "not packing cen_importer: needs cenalloc.ko"; continue; }
 		pack_project_module "$IMPORTER_DIR/cen_importer.ko" ;;
 	*\?)
-		# Optional: only kernels that have it (vkms: not Debian's).
+		# Optional: only kernels that have it, or for which it was
+		# built out of tree into $OUT/<name>/ (vkms: kernels/vkms.sh);
+		# the vermagic check keeps another kernel's build out.
 		name=${name%\?}
-		if ! modprobe "${MODPROBE_BASE[@]}" -S "$KVER" --show-depends \
-			"$name" >/dev/null 2>&1; then
+		ko=$OUT/$name/$name.ko
+		if has_module "$name"; then
+			pack_distro_module "$name"
+		elif [[ -f $ko && $(modinfo -F vermagic "$ko") == "$KVER "* ]]; then
+			say "packing $name built from the kernel's source (${ko#"$ROOT"/})"
+			pack_project_module "$ko"
+		else
 			say "not packing $name: not in this kernel (optional)"
 			continue
-		fi
-		pack_distro_module "$name" ;;
+		fi ;;
 	*)
 		pack_distro_module "$name" ;;
 	esac
