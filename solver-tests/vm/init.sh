@@ -10,6 +10,8 @@
 #
 #   CENTEST <name> PASS|FAIL|SKIP <detail>
 #   CENTEST-RUN <name>              a program starts
+#   CENTEST-FILE <name> <bytes>     a file a test left in $CENTEST_FILES,
+#   CENTEST-B64 <base64>            its bytes (results channel only)
 #   CENTEST-TIME boot=... tests=... total=...
 #   CENTEST-DONE <rc>               last line; rc 0 = everything passed
 export PATH=/bin
@@ -158,13 +160,17 @@ while read -r name params; do
 	fi
 done </etc/centest/modules.list
 
+# Files the tests leave for the host (the demo's contact sheet).
+CENTEST_FILES=/tmp/centest-files
+mkdir -p "$CENTEST_FILES"
+
 tests_start=$(uptime_s)
 while read -r name prog args; do
 	[ -n "$prog" ] || continue
 	emit "CENTEST-RUN $name"
 	t0=$(uptime_s)
 	# shellcheck disable=SC2086 # args are separate words
-	CENTEST_OUT=$OUT CENTEST_LABEL=$name \
+	CENTEST_OUT=$OUT CENTEST_LABEL=$name CENTEST_FILES=$CENTEST_FILES \
 		timeout "$TEST_TIMEOUT" "/tests/$prog" $args </dev/null
 	r=$?
 	t=$(elapsed "$t0" "$(uptime_s)")
@@ -204,6 +210,13 @@ done
 
 # Leaks of the teardown: what only the modules' data still pointed to.
 kmemleak_check unload
+
+# The tests' files, on the results channel alone (run-vm.sh decodes them).
+for f in "$CENTEST_FILES"/*; do
+	[ -f "$f" ] || continue
+	echo "CENTEST-FILE ${f##*/} $(wc -c <"$f")" >>"$OUT"
+	base64 "$f" | sed 's/^/CENTEST-B64 /' >>"$OUT"
+done
 
 end=$(uptime_s)
 emit "CENTEST-TIME boot=${boot}s modules=$(elapsed "$boot" "$tests_start")s" \

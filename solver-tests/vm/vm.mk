@@ -32,13 +32,19 @@ check-vm: vm-prep
 	$(CEN_VM_DIR)/run-vm.sh $(CEN_VM_ARGS)
 
 # The demo's story is what the programs print as 'demo:' lines and what
-# the importers' drivers log about the buffers they were given.
+# the importers' drivers log about the buffers they were given; the
+# picture is the contact sheet the pipeline test left (captured frames
+# next to what the display read back), in build/demo/.
+CEN_DEMO_DIR ?= build/demo
 vm-demo: vm-prep
 	@$(CEN_VM_DIR)/run-vm.sh --demo $(CEN_VM_ARGS) | tail -n 3
 	@echo; echo "== what happened inside the VM =="
 	@grep -h -e 'demo: ' -e 'contiguous chunk is too small' \
 		build/vm/guest.log | sed -e 's/^\[ *[0-9.]*\] /  kernel: /' \
 		-e 's/^demo: /  /'
+	@echo; echo "== pictures (captured | read back, green border: identical) =="
+	@$(CEN_VM_DIR)/guest-files.sh build/vm/results.log $(CEN_DEMO_DIR) | \
+		sed 's/^/  /'
 
 # Migration bandwidth against memcpy in the same VM run (bench.list): the
 # medians and ratios the programs print as 'bench:' lines.

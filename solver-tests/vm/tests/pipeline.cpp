@@ -235,6 +235,13 @@ Outcome Pipeline::run(const Source &src, Order order, uint32_t frames,
 
 namespace {
 
+// DMA-API debugging (the debug kernels) reports a mapping past a device's
+// segment limit, which the stock heaps make (below).
+bool dma_api_debug()
+{
+	return ::access("/sys/kernel/debug/dma-api", F_OK) == 0;
+}
+
 bool cenalloc_has_backend(Cenalloc &cen, const char *name)
 {
 	std::vector<cenalloc_backend_info> b;
@@ -247,7 +254,7 @@ bool cenalloc_has_backend(Cenalloc &cen, const char *name)
 // The contact sheet of the run that made it, where the demo collects it.
 void write_sheet(const cenalloc::example::ContactSheet &sheet)
 {
-	const char *dir = std::getenv("CENTEST_OUT_DIR");
+	const char *dir = std::getenv("CENTEST_FILES");
 	const std::string path = std::string(dir ? dir : "/tmp") +
 				 "/pipeline-contact-sheet.png";
 	const std::vector<uint8_t> png = sheet.png();
@@ -340,14 +347,19 @@ INSTANTIATE_TEST_SUITE_P(, PipelineOrders,
 			 });
 
 // The stock system heap used the same way: vivid refuses its scattered
-// pages, whichever device sees them first.
+// pages, whichever device sees them first.  Display first only without
+// DMA-API debugging: vkms maps the heap's 1 MiB chunks as they are, past
+// its 64 KiB segment limit, and that report would fail the run.
 TEST_F(Pipeline, TheSystemHeapIsRefused)
 {
 	if (::access(kSystemHeapPath, F_OK))
 		GTEST_SKIP() << "no " << kSystemHeapPath
 			     << ": this kernel has no dma-buf heaps";
 	set_format(1280, 720);
-	for (const Order order : {Order::camera_first, Order::display_first}) {
+	std::vector<Order> orders{Order::camera_first};
+	if (!dma_api_debug())
+		orders.push_back(Order::display_first);
+	for (const Order order : orders) {
 		const Outcome r = run(heap(kSystemHeapPath), order, kFrames);
 		EXPECT_NE(r.failure.find("camera: VIDIOC_QBUF"), std::string::npos)
 			<< order_name(order) << ": " << r.failure;
@@ -367,7 +379,7 @@ TEST_F(Pipeline, FrameRateNextToHandChosenAllocators)
 	// whole frame, past the 64 KiB their dma_parms allow (the CMA heap
 	// and vb2-dma-contig's export map without splitting): DMA-API
 	// debugging reports that, and the reports would fail the run.
-	if (::access("/sys/kernel/debug/dma-api", F_OK) == 0)
+	if (dma_api_debug())
 		GTEST_SKIP() << "DMA-API debugging is on: the hand-chosen "
 				"allocators map past the devices' segment limit "
 				"(their bug, reported); measured on stock kernels";
