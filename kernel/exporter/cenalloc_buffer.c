@@ -622,7 +622,12 @@ static void cenalloc_detach(struct dma_buf *dmabuf,
 	 * the members themselves).
 	 */
 	cenalloc_remerge(buf, NULL);
-	cenalloc_decide(buf, 0, "detached %s", m->name);
+	/*
+	 * An importer whose map failed detaches at once (vb2, DRM PRIME):
+	 * the failure stays the last reason, as it says why it left.
+	 */
+	if (!buf->last_error)
+		cenalloc_decide(buf, 0, "detached %s", m->name);
 	dma_resv_unlock(dmabuf->resv);
 	kfree(m);
 }

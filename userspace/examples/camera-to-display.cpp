@@ -14,12 +14,14 @@
 // it composed is what the camera captured.  The program prints where each
 // buffer's memory came from and why; --png writes a contact sheet of
 // captured and read-back frames.
+#include <cerrno>
 #include <charconv>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <iostream>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -61,7 +63,7 @@ bool parse(int argc, char **argv, Options *o)
 		} else if (a == "--size" && has_value) {
 			const std::string_view s = argv[++i];
 			const auto x = s.find('x');
-			if (x == s.npos || !parse_number(s.substr(0, x), &o->width) ||
+			if (x == std::string_view::npos || !parse_number(s.substr(0, x), &o->width) ||
 			    !parse_number(s.substr(x + 1), &o->height))
 				return false;
 		} else if (a == "--png" && has_value) {
@@ -71,6 +73,14 @@ bool parse(int argc, char **argv, Options *o)
 		}
 	}
 	return true;
+}
+
+bool write_file(const std::string &path, const std::vector<std::uint8_t> &bytes)
+{
+	const std::unique_ptr<FILE, int (*)(FILE *)> f(
+		std::fopen(path.c_str(), "wb"), std::fclose);
+	return f && std::fwrite(bytes.data(), 1, bytes.size(), f.get()) ==
+			    bytes.size();
 }
 
 [[noreturn]] void die(const std::string &what)
@@ -156,10 +166,9 @@ int main(int argc, char **argv)
 			if (display->show(fbs[i]))
 				die(display->error());
 			const auto cpu = maps[i].access(cenalloc::Access::read);
-			const auto bytes = cpu.bytes();
-			const ex::FrameView captured{
-				{reinterpret_cast<const std::uint8_t *>(bytes.data()),
-				 fmt.size}, fmt.width, fmt.height, fmt.pitch};
+			const ex::FrameView captured{ex::as_u8(cpu.bytes()),
+						     fmt.width, fmt.height,
+						     fmt.pitch};
 			const ex::FrameView shown{display->readback(), fmt.width,
 						  fmt.height,
 						  display->readback_pitch()};
@@ -181,12 +190,8 @@ int main(int argc, char **argv)
 			  << fmt.height << " shown, " << verified
 			  << " read back intact, " << opt.frames / t.count()
 			  << " fps\n";
-		if (!opt.png.empty()) {
-			const auto png = sheet.png();
-			std::ofstream(opt.png, std::ios::binary)
-				.write(reinterpret_cast<const char *>(png.data()),
-				       static_cast<std::streamsize>(png.size()));
-		}
+		if (!opt.png.empty() && !write_file(opt.png, sheet.png()))
+			die(opt.png + ": " + std::strerror(errno));
 		return verified == opt.frames ? EXIT_SUCCESS : EXIT_FAILURE;
 	} catch (const cenalloc::Error &e) {
 		die(e.what());

@@ -18,7 +18,7 @@ CEN_US_ARCHIVES := $(CEN_US_BUILD)/userspace/platform/libcen_platform_static.a \
 	$(CEN_US_BUILD)/userspace/lib/libcenalloc.a \
 	$(CEN_US_BUILD)/libcen_constraints.a
 # build/static/<name> of the lists: CMake target <name>-static.
-CEN_US_STATIC := $(shell sed -e 's/\#.*//' $(LISTS) | awk '$$1 ~ /^build\/static\// {sub(/^build\/static\//, "", $$1); print $$1}' | sort -u)
+CEN_US_STATIC := $(shell sed -e 's/\#.*//' $(LISTS) | awk '{sub(/^\+/, "", $$1)} $$1 ~ /^build\/static\// {sub(/^build\/static\//, "", $$1); print $$1}' | sort -u)
 CEN_US_TOOL := $(addprefix $(CEN_US_BUILD)/static/,$(sort cenalloc $(CEN_US_STATIC)))
 
 ifneq ($(filter $(CEN_US_PROGRAMS),$(names))$(CEN_US_STATIC),)

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include "camera.hpp"
+#include "ioctl.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <iterator>
 #include <cstring>
 #include <utility>
 
@@ -13,19 +16,24 @@
 
 namespace cenalloc::example {
 
+using detail::xioctl;
+
 namespace {
 
-int xioctl(int fd, unsigned long req, void *arg)
+std::uint32_t v4l2_memory(Camera::Memory m)
 {
-	int r;
+	return m == Camera::Memory::own ? V4L2_MEMORY_MMAP : V4L2_MEMORY_DMABUF;
+}
 
-	do
-		r = ::ioctl(fd, req, arg);
-	while (r < 0 && errno == EINTR);
-	return r < 0 ? -errno : 0;
+// The driver name V4L2 reports, as a string.
+std::string driver_of(const v4l2_capability &cap)
+{
+	const auto *end = std::find(std::begin(cap.driver), std::end(cap.driver), 0);
+	return {std::begin(cap.driver), end};
 }
 
 } // namespace
+
 
 std::optional<Camera> Camera::open(const std::string &driver)
 {
@@ -36,7 +44,7 @@ std::optional<Camera> Camera::open(const std::string &driver)
 			continue;
 		v4l2_capability cap{};
 		if (!xioctl(fd, VIDIOC_QUERYCAP, &cap) &&
-		    driver == reinterpret_cast<const char *>(cap.driver) &&
+		    driver == driver_of(cap) &&
 		    (cap.device_caps & V4L2_CAP_VIDEO_CAPTURE) &&
 		    (cap.device_caps & V4L2_CAP_STREAMING))
 			return Camera(fd, path);
@@ -105,11 +113,6 @@ int Camera::set_format(std::uint32_t width, std::uint32_t height,
 	*fmt = {f.fmt.pix.width, f.fmt.pix.height, f.fmt.pix.bytesperline,
 		f.fmt.pix.sizeimage};
 	return 0;
-}
-
-static std::uint32_t v4l2_memory(Camera::Memory m)
-{
-	return m == Camera::Memory::own ? V4L2_MEMORY_MMAP : V4L2_MEMORY_DMABUF;
 }
 
 int Camera::request(std::uint32_t count, Memory memory)

@@ -27,6 +27,13 @@ struct FrameView {
 	std::uint32_t pitch = 0; // bytes, at least width * 4
 };
 
+// A mapping's bytes (libcenalloc hands out std::byte) as a FrameView's.
+inline std::span<const std::uint8_t> as_u8(std::span<const std::byte> b)
+{
+	// NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast)
+	return {reinterpret_cast<const std::uint8_t *>(b.data()), b.size()};
+}
+
 struct Rgb {
 	std::uint8_t r = 0;
 	std::uint8_t g = 0;

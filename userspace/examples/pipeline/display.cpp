@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include "display.hpp"
+#include "ioctl.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -17,26 +18,14 @@
 
 namespace cenalloc::example {
 
+using detail::xioctl;
+
 namespace {
-
-int xioctl(int fd, unsigned long req, void *arg)
-{
-	int r;
-
-	do
-		r = ::ioctl(fd, req, arg);
-	while (r < 0 && (errno == EINTR || errno == EAGAIN));
-	return r < 0 ? -errno : 0;
-}
 
 // The "type" property's value of a primary plane (the kernel's enum
 // drm_plane_type, which the uapi headers do not carry).
 constexpr std::uint64_t kPrimaryPlane = 1;
 
-template <typename T> std::uint64_t ptr(T *p)
-{
-	return reinterpret_cast<std::uintptr_t>(p);
-}
 
 // A card's driver name ("vkms"), empty when it has none.
 std::string driver_name(int fd)
@@ -65,8 +54,22 @@ drm_mode_modeinfo make_mode(std::uint32_t w, std::uint32_t h)
 	m.clock = static_cast<std::uint32_t>(
 		std::uint64_t{m.htotal} * m.vtotal * 60 / 1000);
 	m.type = DRM_MODE_TYPE_USERDEF;
-	std::snprintf(m.name, sizeof(m.name), "%ux%u", w, h);
+	(void)std::snprintf(m.name, sizeof(m.name), "%ux%u", w, h);
 	return m;
+}
+
+// Wait until one of @fences signals: 0, or -ETIMEDOUT after 5 s (a
+// composition takes well under a second even on an emulated CPU).
+int wait_any(const std::vector<int> &fences)
+{
+	std::vector<pollfd> p;
+	for (int f : fences)
+		if (f >= 0)
+			p.push_back({.fd = f, .events = POLLIN, .revents = 0});
+	if (p.empty())
+		return -EINVAL;
+	const int n = ::poll(p.data(), p.size(), 5000);
+	return n > 0 ? 0 : n == 0 ? -ETIMEDOUT : -errno;
 }
 
 } // namespace
@@ -101,6 +104,7 @@ Display::Display(Display &&o) noexcept
 	  other_connectors_(std::move(o.other_connectors_)),
 	  fbs_(std::move(o.fbs_)), props_(std::move(o.props_)),
 	  wb_(std::exchange(o.wb_, {})), mode_set_(o.mode_set_),
+	  stalls_(o.stalls_),
 	  error_(std::move(o.error_))
 {
 }
@@ -143,8 +147,8 @@ std::uint32_t Display::prop(std::uint32_t object, std::uint32_t type,
 		return 0;
 	std::vector<std::uint32_t> ids(op.count_props);
 	std::vector<std::uint64_t> values(op.count_props);
-	op.props_ptr = ptr(ids.data());
-	op.prop_values_ptr = ptr(values.data());
+	op.props_ptr = detail::uapi_ptr(ids.data());
+	op.prop_values_ptr = detail::uapi_ptr(values.data());
 	if (xioctl(fd_, DRM_IOCTL_MODE_OBJ_GETPROPERTIES, &op))
 		return 0;
 	for (std::uint32_t id : ids) {
@@ -173,12 +177,13 @@ int Display::find_pipe()
 	drm_mode_card_res res{};
 	if (int r = xioctl(fd_, DRM_IOCTL_MODE_GETRESOURCES, &res))
 		return fail("DRM_IOCTL_MODE_GETRESOURCES", r);
-	std::vector<std::uint32_t> crtcs(res.count_crtcs), conns(res.count_connectors);
+	std::vector<std::uint32_t> crtcs(res.count_crtcs);
+	std::vector<std::uint32_t> conns(res.count_connectors);
 	drm_mode_card_res ids{};
 	ids.count_crtcs = res.count_crtcs;
 	ids.count_connectors = res.count_connectors;
-	ids.crtc_id_ptr = ptr(crtcs.data());
-	ids.connector_id_ptr = ptr(conns.data());
+	ids.crtc_id_ptr = detail::uapi_ptr(crtcs.data());
+	ids.connector_id_ptr = detail::uapi_ptr(conns.data());
 	if (int r = xioctl(fd_, DRM_IOCTL_MODE_GETRESOURCES, &ids))
 		return fail("DRM_IOCTL_MODE_GETRESOURCES", r);
 	if (crtcs.empty())
@@ -201,7 +206,7 @@ int Display::find_pipe()
 	if (int r = xioctl(fd_, DRM_IOCTL_MODE_GETPLANERESOURCES, &pr))
 		return fail("DRM_IOCTL_MODE_GETPLANERESOURCES", r);
 	std::vector<std::uint32_t> planes(pr.count_planes);
-	pr.plane_id_ptr = ptr(planes.data());
+	pr.plane_id_ptr = detail::uapi_ptr(planes.data());
 	if (int r = xioctl(fd_, DRM_IOCTL_MODE_GETPLANERESOURCES, &pr))
 		return fail("DRM_IOCTL_MODE_GETPLANERESOURCES", r);
 	for (std::uint32_t id : planes) {
@@ -217,8 +222,8 @@ int Display::find_pipe()
 		std::vector<std::uint32_t> pids(32);
 		std::vector<std::uint64_t> vals(32);
 		op.count_props = 32;
-		op.props_ptr = ptr(pids.data());
-		op.prop_values_ptr = ptr(vals.data());
+		op.props_ptr = detail::uapi_ptr(pids.data());
+		op.prop_values_ptr = detail::uapi_ptr(vals.data());
 		if (!type || xioctl(fd_, DRM_IOCTL_MODE_OBJ_GETPROPERTIES, &op))
 			continue;
 		for (std::uint32_t k = 0; k < op.count_props && k < 32; k++)
@@ -290,7 +295,9 @@ int Display::make_writeback_buffer()
 // other connector off it.  *@fence becomes the writeback's out-fence.
 int Display::commit(int fb, bool modeset, int *fence)
 {
-	std::vector<std::uint32_t> objs, counts, props;
+	std::vector<std::uint32_t> objs;
+	std::vector<std::uint32_t> counts;
+	std::vector<std::uint32_t> props;
 	std::vector<std::uint64_t> values;
 	auto add = [&](std::uint32_t obj, std::uint32_t type,
 		       std::initializer_list<std::pair<const char *, std::uint64_t>> kv) {
@@ -306,24 +313,25 @@ int Display::commit(int fb, bool modeset, int *fence)
 		for (std::uint32_t c : other_connectors_)
 			add(c, DRM_MODE_OBJECT_CONNECTOR, {{"CRTC_ID", 0}});
 	}
-	const std::uint64_t w = width_, h = height_;
+	const std::uint64_t w = width_;
+	const std::uint64_t h = height_;
 	add(plane_, DRM_MODE_OBJECT_PLANE,
 	    {{"FB_ID", static_cast<std::uint64_t>(fb)}, {"CRTC_ID", crtc_},
 	     {"SRC_X", 0}, {"SRC_Y", 0}, {"SRC_W", w << 16}, {"SRC_H", h << 16},
 	     {"CRTC_X", 0}, {"CRTC_Y", 0}, {"CRTC_W", w}, {"CRTC_H", h}});
 	add(writeback_, DRM_MODE_OBJECT_CONNECTOR,
 	    {{"CRTC_ID", crtc_}, {"WRITEBACK_FB_ID", wb_.fb},
-	     {"WRITEBACK_OUT_FENCE_PTR", ptr(fence)}});
+	     {"WRITEBACK_OUT_FENCE_PTR", detail::uapi_ptr(fence)}});
 	for (std::uint32_t id : props)
 		if (!id)
 			return fail("a KMS property is missing", -ENOTSUP);
 	drm_mode_atomic a{};
 	a.flags = modeset ? DRM_MODE_ATOMIC_ALLOW_MODESET : 0;
 	a.count_objs = static_cast<std::uint32_t>(objs.size());
-	a.objs_ptr = ptr(objs.data());
-	a.count_props_ptr = ptr(counts.data());
-	a.props_ptr = ptr(props.data());
-	a.prop_values_ptr = ptr(values.data());
+	a.objs_ptr = detail::uapi_ptr(objs.data());
+	a.count_props_ptr = detail::uapi_ptr(counts.data());
+	a.props_ptr = detail::uapi_ptr(props.data());
+	a.prop_values_ptr = detail::uapi_ptr(values.data());
 	return xioctl(fd_, DRM_IOCTL_MODE_ATOMIC, &a);
 }
 
@@ -334,7 +342,7 @@ int Display::show(int fb)
 			return fail("set_size() first", -EINVAL);
 		drm_mode_modeinfo mode = make_mode(width_, height_);
 		drm_mode_create_blob b{};
-		b.data = ptr(&mode);
+		b.data = detail::uapi_ptr(&mode);
 		b.length = sizeof(mode);
 		if (int r = xioctl(fd_, DRM_IOCTL_MODE_CREATEPROPBLOB, &b))
 			return fail("DRM_IOCTL_MODE_CREATEPROPBLOB", r);
@@ -346,13 +354,34 @@ int Display::show(int fb)
 	if (int r = commit(fb, !mode_set_, &fence))
 		return fail("DRM_IOCTL_MODE_ATOMIC", r);
 	mode_set_ = true;
-	// The writeback is done when its fence signals.
-	pollfd p{.fd = fence, .events = POLLIN, .revents = 0};
-	const int n = fence >= 0 ? ::poll(&p, 1, 10000) : -1;
-	if (fence >= 0)
-		::close(fence);
-	if (n != 1)
-		return fail("writeback fence", n ? -errno : -ETIMEDOUT);
+	// vkms turns its composer off when it cleans up a writeback job, on a
+	// worker that may run after the next commit turned it on again (6.12
+	// to 7.3 at least): that commit's writeback then waits for a
+	// composition that never comes.  A vblank after each writeback lets
+	// the cleanup run first; a writeback that stalls anyway is committed
+	// again, which turns the composer back on, and vkms completes the
+	// oldest job first, with what it composes now: the same frame.
+	std::vector<int> fences{fence};
+	int r = wait_any(fences);
+	for (int again = 0; r == -ETIMEDOUT && again < 2; again++) {
+		stalls_++;
+		fence = -1;
+		if (int c = commit(fb, false, &fence)) {
+			r = c;
+			break;
+		}
+		fences.push_back(fence);
+		r = wait_any(fences);
+	}
+	for (int f : fences)
+		if (f >= 0)
+			::close(f);
+	if (r)
+		return fail("writeback", r);
+	drm_wait_vblank vb{};
+	vb.request.type = _DRM_VBLANK_RELATIVE;
+	vb.request.sequence = 1;
+	(void)xioctl(fd_, DRM_IOCTL_WAIT_VBLANK, &vb);
 	return 0;
 }
 

@@ -31,7 +31,7 @@ public:
 	~Display();
 
 	// Import dma-buf @fd holding XRGB8888 frames of the mode's size:
-	// this is where the driver attaches (and, before 7.x, maps) it.
+	// this is where the driver attaches (and, up to 6.12, maps) it.
 	// Returns the framebuffer id (> 0) or -errno.
 	int import(int fd, std::uint32_t pitch);
 	// Show framebuffer @fb and wait until the writeback connector has
@@ -41,6 +41,9 @@ public:
 	// also drives its virtual output while writing back (6.12's clone
 	// check).
 	int show(int fb);
+	// Writebacks that stalled and were committed again (see show()).
+	std::uint32_t stalls() const { return stalls_; }
+
 	// The last composed frame, XRGB8888, readback_pitch() bytes a line.
 	std::span<const std::uint8_t> readback() const;
 	std::uint32_t readback_pitch() const { return wb_.pitch; }
@@ -71,13 +74,18 @@ private:
 			   const char *name);
 
 	int fd_ = -1;
-	std::uint32_t width_ = 0, height_ = 0;
-	std::uint32_t crtc_ = 0, plane_ = 0, writeback_ = 0, mode_blob_ = 0;
+	std::uint32_t width_ = 0;
+	std::uint32_t height_ = 0;
+	std::uint32_t crtc_ = 0;
+	std::uint32_t plane_ = 0;
+	std::uint32_t writeback_ = 0;
+	std::uint32_t mode_blob_ = 0;
 	std::vector<std::uint32_t> other_connectors_;
 	std::vector<std::uint32_t> fbs_;
 	std::vector<Prop> props_;
 	Dumb wb_;
 	bool mode_set_ = false;
+	std::uint32_t stalls_ = 0;
 	std::string error_;
 };
 
