@@ -57,11 +57,11 @@ TEST(Text, FormatsValuesLimitsAndMembers)
 {
 	EXPECT_EQ(why_text(why(CEN_R_TOO_FEW_SEGMENTS, 64, 1)),
 		  "needs at least 64 segments but only 1 are allowed");
-	// Large numbers (addresses, masks) in hex.
+	// Large addresses and masks in hex; sizes in bytes always decimal.
 	EXPECT_EQ(why_text(why(CEN_R_ADDR_LIMIT_TOO_LOW, 0x1000000, 0xffffff)),
-		  "0x1000000 bytes do not fit below the address limit 0xffffff");
+		  "16777216 bytes do not fit below the address limit 0xffffff");
 	EXPECT_EQ(why_text(why(CEN_R_SEG_TOO_LONG, 0x10001, 0x10000, 3)),
-		  "segment 3 is 0x10001 bytes, limit 0x10000");
+		  "segment 3 is 65537 bytes, limit 65536");
 	EXPECT_EQ(why_text(why(CEN_R_OK, 0, 0)), "ok");
 	EXPECT_EQ(why_text(why(CEN_R_COUNT + 5, 1, 2)), "unknown reason");
 }

@@ -290,9 +290,10 @@ int Display::make_writeback_buffer()
 	return 0;
 }
 
-// One atomic commit: @fb on the primary plane, the writeback buffer on the
-// writeback connector; with @modeset also the mode, the CRTC on, and every
-// other connector off it.  *@fence becomes the writeback's out-fence.
+// One atomic commit: @fb on the primary plane, the writeback connector on
+// the CRTC, and with @fence the writeback buffer for it to fill
+// (*@fence becomes the writeback's out-fence); with @modeset also the
+// mode, the CRTC on, and every other connector off it.
 int Display::commit(int fb, bool modeset, int *fence)
 {
 	std::vector<std::uint32_t> objs;
@@ -319,9 +320,12 @@ int Display::commit(int fb, bool modeset, int *fence)
 	    {{"FB_ID", static_cast<std::uint64_t>(fb)}, {"CRTC_ID", crtc_},
 	     {"SRC_X", 0}, {"SRC_Y", 0}, {"SRC_W", w << 16}, {"SRC_H", h << 16},
 	     {"CRTC_X", 0}, {"CRTC_Y", 0}, {"CRTC_W", w}, {"CRTC_H", h}});
-	add(writeback_, DRM_MODE_OBJECT_CONNECTOR,
-	    {{"CRTC_ID", crtc_}, {"WRITEBACK_FB_ID", wb_.fb},
-	     {"WRITEBACK_OUT_FENCE_PTR", detail::uapi_ptr(fence)}});
+	if (fence)
+		add(writeback_, DRM_MODE_OBJECT_CONNECTOR,
+		    {{"CRTC_ID", crtc_}, {"WRITEBACK_FB_ID", wb_.fb},
+		     {"WRITEBACK_OUT_FENCE_PTR", detail::uapi_ptr(fence)}});
+	else
+		add(writeback_, DRM_MODE_OBJECT_CONNECTOR, {{"CRTC_ID", crtc_}});
 	for (std::uint32_t id : props)
 		if (!id)
 			return fail("a KMS property is missing", -ENOTSUP);
@@ -335,25 +339,36 @@ int Display::commit(int fb, bool modeset, int *fence)
 	return xioctl(fd_, DRM_IOCTL_MODE_ATOMIC, &a);
 }
 
+// The mode, and @fb shown, by a commit of its own without a writeback
+// job: the first job then finds the CRTC running.
+int Display::set_mode(int fb)
+{
+	if (!width_ || !height_)
+		return fail("set_size() first", -EINVAL);
+	drm_mode_modeinfo mode = make_mode(width_, height_);
+	drm_mode_create_blob b{};
+	b.data = detail::uapi_ptr(&mode);
+	b.length = sizeof(mode);
+	if (int r = xioctl(fd_, DRM_IOCTL_MODE_CREATEPROPBLOB, &b))
+		return fail("DRM_IOCTL_MODE_CREATEPROPBLOB", r);
+	mode_blob_ = b.blob_id;
+	if (int r = make_writeback_buffer())
+		return r;
+	if (int r = commit(fb, true, nullptr))
+		return fail("DRM_IOCTL_MODE_ATOMIC (mode)", r);
+	mode_set_ = true;
+	wait_vblank();
+	return 0;
+}
+
 int Display::show(int fb)
 {
-	if (!mode_set_) {
-		if (!width_ || !height_)
-			return fail("set_size() first", -EINVAL);
-		drm_mode_modeinfo mode = make_mode(width_, height_);
-		drm_mode_create_blob b{};
-		b.data = detail::uapi_ptr(&mode);
-		b.length = sizeof(mode);
-		if (int r = xioctl(fd_, DRM_IOCTL_MODE_CREATEPROPBLOB, &b))
-			return fail("DRM_IOCTL_MODE_CREATEPROPBLOB", r);
-		mode_blob_ = b.blob_id;
-		if (int r = make_writeback_buffer())
+	if (!mode_set_)
+		if (int r = set_mode(fb))
 			return r;
-	}
 	int fence = -1;
-	if (int r = commit(fb, !mode_set_, &fence))
+	if (int r = commit(fb, false, &fence))
 		return fail("DRM_IOCTL_MODE_ATOMIC", r);
-	mode_set_ = true;
 	// vkms turns its composer off when it cleans up a writeback job, on a
 	// worker that may run after the next commit turned it on again (6.12
 	// to 7.3 at least): that commit's writeback then waits for a
@@ -378,11 +393,16 @@ int Display::show(int fb)
 			::close(f);
 	if (r)
 		return fail("writeback", r);
+	wait_vblank();
+	return 0;
+}
+
+void Display::wait_vblank() const
+{
 	drm_wait_vblank vb{};
 	vb.request.type = _DRM_VBLANK_RELATIVE;
 	vb.request.sequence = 1;
 	(void)xioctl(fd_, DRM_IOCTL_WAIT_VBLANK, &vb);
-	return 0;
 }
 
 std::span<const std::uint8_t> Display::readback() const

@@ -69,7 +69,9 @@ private:
 	int fail(const char *what, int err);
 	int find_pipe();
 	int make_writeback_buffer();
+	int set_mode(int fb);
 	int commit(int fb, bool modeset, int *fence);
+	void wait_vblank() const;
 	std::uint32_t prop(std::uint32_t object, std::uint32_t type,
 			   const char *name);
 
