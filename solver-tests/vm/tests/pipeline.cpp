@@ -196,6 +196,10 @@ Outcome Pipeline::run(const Source &src, Order order, uint32_t frames,
 		display_.reset();
 		return r;
 	}
+	// Mapped once, as an application would, not at every frame.
+	std::vector<std::unique_ptr<MMap>> maps;
+	for (const UniqueFd &b : bufs)
+		maps.push_back(std::make_unique<MMap>(b.get(), fmt_.size, PROT_READ));
 	const auto t0 = std::chrono::steady_clock::now();
 	int prev = -1;
 	for (uint32_t f = 0; f < frames; f++) {
@@ -205,9 +209,8 @@ Outcome Pipeline::run(const Source &src, Order order, uint32_t frames,
 			break;
 		}
 		r.shown++;
-		MMap m(bufs[i].get(), fmt_.size, PROT_READ);
 		CpuAccess cpu(bufs[i].get(), DMA_BUF_SYNC_READ);
-		const FrameView captured{{m.data(), fmt_.size}, fmt_.width,
+		const FrameView captured{{maps[i]->data(), fmt_.size}, fmt_.width,
 					 fmt_.height, fmt_.pitch};
 		const FrameView shown{display_->readback(), fmt_.width,
 				      fmt_.height, display_->readback_pitch()};
