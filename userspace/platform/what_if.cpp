@@ -124,6 +124,10 @@ BufferDecision solve_buffer(const Document &doc, const PlatformBuffer &buf,
 	const int ret = cen_solve_members(
 		members.data(), static_cast<u32>(members.size()), buf.size,
 		shift, descs.data(), static_cast<u32>(descs.size()), &sol);
+	if (ret == 0)
+		cen_solution_anticipate(&sol, descs.data(),
+					static_cast<u32>(descs.size()),
+					kAnticipateLimit);
 	const std::uint64_t page = doc.page_size;
 	d.size = sol.size ? sol.size : (buf.size + page - 1) / page * page;
 
@@ -148,6 +152,7 @@ BufferDecision solve_buffer(const Document &doc, const PlatformBuffer &buf,
 			v.max_segments = plan.max_segments;
 			v.worst_case_addr = plan.worst_addr;
 			v.preference = p;
+			v.prefer_limit = plan.prefer_limit;
 		}
 		if (!v.accepted)
 			v.reason = why_text(sol.rejected[i]);

@@ -36,7 +36,15 @@ struct BackendVerdict {
 	std::uint64_t max_segments = 0; // worst case over the members
 	std::uint64_t worst_case_addr = 0; // where the estimate put it
 	std::uint32_t preference = 0;	// 0 = the first one tried
+	// Where the kernel tries the chunk first, for devices that may attach
+	// later (cen_solution_anticipate()); addr_limit when nothing is
+	// anticipated.
+	std::uint64_t prefer_limit = 0;
 };
+
+// The module's anticipate_limit parameter by default: contiguous chunks
+// go at or below 4 GiB first, where 32-bit devices reach them.
+inline constexpr std::uint64_t kAnticipateLimit = 0xffffffff;
 
 struct BufferDecision {
 	std::string buffer{};

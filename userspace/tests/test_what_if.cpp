@@ -152,6 +152,31 @@ TEST(WhatIf, NoBackendThatCanGiveTheCachingIsNamedAsSuch)
 	EXPECT_EQ(d.backend, "wc");
 }
 
+// As the kernel does: a chunk that must be contiguous for a 64-bit device
+// goes below 4 GiB first; scattered pages do not.
+TEST(WhatIf, ContiguousChunksAnticipate32BitDevices)
+{
+	const BufferDecision d = solve_one(R"({
+		"devices": [{"name": "display", "dma_mask": "0xffffffffffffffff"}],
+		"backends": [{"name": "system", "kind": "scatter", "max_chunk": "4 MiB"},
+			     {"name": "contig", "kind": "contig", "max_chunk": "4 MiB"}],
+		"buffers": [{"name": "b", "size": "1 MiB", "devices": ["display"]}]
+	})");
+
+	ASSERT_EQ(d.backend, "contig") << d.reason;
+	ASSERT_EQ(d.backends.size(), 2U);
+	EXPECT_GT(d.backends[1].addr_limit, kAnticipateLimit);
+	EXPECT_EQ(d.backends[1].prefer_limit, kAnticipateLimit);
+
+	const BufferDecision gpu = solve_one(R"({
+		"devices": [{"name": "gpu", "iommu": true}],
+		"backends": [{"name": "system", "kind": "scatter", "max_chunk": "4 MiB"}],
+		"buffers": [{"name": "b", "size": "1 MiB", "devices": ["gpu"]}]
+	})");
+	ASSERT_EQ(gpu.backend, "system");
+	EXPECT_EQ(gpu.backends[0].prefer_limit, gpu.backends[0].addr_limit);
+}
+
 // Random platforms: whatever the solver picks, the worst-case layout of
 // the chosen backend (its chunks split by each member's own rules) passes
 // the kernel's independent verifier for every member, and the choice is

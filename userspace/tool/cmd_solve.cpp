@@ -58,6 +58,9 @@ std::string plan_text(const platform::PlatformBackend &b,
 	s += " aligned to " + format_bytes(v.align);
 	s += v.addr_limit == kNoLimit ? ", anywhere"
 				      : ", below " + format_address(v.addr_limit);
+	if (v.prefer_limit < v.addr_limit)
+		s += " (at or below " + format_address(v.prefer_limit) +
+		     " first, for devices that may attach later)";
 	if (has_members)
 		s += "; a device sees at most " +
 		     std::to_string(v.max_segments) +
@@ -139,6 +142,8 @@ platform::Json to_json(const platform::Document &doc,
 				b["chunk"] = v.chunk;
 				b["align"] = v.align;
 				b["addr_limit"] = format_address(v.addr_limit);
+				b["prefer_limit"] =
+					format_address(v.prefer_limit);
 				b["max_segments"] = v.max_segments;
 			} else {
 				b["reason"] = v.reason;
