@@ -357,8 +357,24 @@ int Display::set_mode(int fb)
 	if (int r = commit(fb, true, nullptr))
 		return fail("DRM_IOCTL_MODE_ATOMIC (mode)", r);
 	mode_set_ = true;
+	hold_vblank();
 	wait_vblank();
 	return 0;
+}
+
+// Keep the CRTC's vblank on while this client shows frames: an event
+// asked for 2^30 vblanks ahead holds a reference until the card is
+// closed.  vkms before 7.x cancels its vblank timer with the vblank
+// locks held when the core turns the vblank off, which deadlocks with a
+// timer callback running on another CPU (a silent hang under an emulated
+// CPU, where callbacks are slow); with the vblank on that never happens.
+void Display::hold_vblank() const
+{
+	drm_wait_vblank vb{};
+	vb.request.type = static_cast<drm_vblank_seq_type>(
+		_DRM_VBLANK_RELATIVE | _DRM_VBLANK_EVENT);
+	vb.request.sequence = 1U << 30;
+	(void)xioctl(fd_, DRM_IOCTL_WAIT_VBLANK, &vb);
 }
 
 int Display::show(int fb)

@@ -72,6 +72,7 @@ private:
 	int set_mode(int fb);
 	int commit(int fb, bool modeset, int *fence);
 	void wait_vblank() const;
+	void hold_vblank() const;
 	std::uint32_t prop(std::uint32_t object, std::uint32_t type,
 			   const char *name);
 
