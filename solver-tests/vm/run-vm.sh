@@ -19,7 +19,9 @@
 # vkms, which Debian's kernels lack, is built for them out of tree from the
 # Debian source of the kernel's own version (kernels/vkms.sh, into
 # $CEN_VM_OUT/vkms) and packed like this project's modules; where no such
-# source exists the run goes on without it and says so.
+# source exists the run goes on without it and says so.  The debug
+# kernels' own vkms is built again from their source the same way: the
+# build carries fixes for two vkms bugs (kernels/vkms-fixes.pl).
 #
 # The guest prints "CENTEST <name> PASS|FAIL|SKIP <detail>" lines and a
 # final "CENTEST-DONE <rc>" on its second serial port (build/vm/results.log);
@@ -265,9 +267,10 @@ if ((BUILD)); then
 	make -s -C "$VM_DIR/tests" OUT="$BIN" LISTS="$TEST_LIST" \
 		CEN_TARGET_ARCH="$ARCH" || die "test programs build failed"
 fi
-# vkms where the module list asks for it and the kernel lacks it: built
-# from the kernel's own source (exit status 3: there is none).
-if ((BUILD)) && ! has_module vkms &&
+# vkms where the module list asks for it: built from the kernel's own
+# source (exit status 3: there is none; a kernel with vkms and without
+# its source keeps its own).
+if ((BUILD)) &&
 	list_entries "$MODULE_LIST" | awk '$1 == "vkms?" { f = 1 } END { exit !f }'; then
 	rc=0
 	KVER=$KVER KDIR=$KDIR MODDIR=$MODDIR CEN_VM_ARCH=$ARCH \
@@ -364,16 +367,16 @@ while read -r name params; do
 		((HAVE_CENALLOC)) || { say "not packing cen_importer: needs cenalloc.ko"; continue; }
 		pack_project_module "$IMPORTER_DIR/cen_importer.ko" ;;
 	*\?)
-		# Optional: only kernels that have it, or for which it was
-		# built out of tree into $OUT/<name>/ (vkms: kernels/vkms.sh);
-		# the vermagic check keeps another kernel's build out.
+		# Optional: the build of $OUT/<name>/ (vkms: kernels/vkms.sh)
+		# first, the vermagic check keeping another kernel's out, then
+		# the kernel's own; else nothing.
 		name=${name%\?}
 		ko=$OUT/$name/$name.ko
-		if has_module "$name"; then
-			pack_distro_module "$name"
-		elif [[ -f $ko && $(modinfo -F vermagic "$ko") == "$KVER "* ]]; then
+		if [[ -f $ko && $(modinfo -F vermagic "$ko") == "$KVER "* ]]; then
 			say "packing $name built from the kernel's source (${ko#"$ROOT"/})"
 			pack_project_module "$ko"
+		elif has_module "$name"; then
+			pack_distro_module "$name"
 		else
 			say "not packing $name: not in this kernel (optional)"
 			continue

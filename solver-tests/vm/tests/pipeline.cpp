@@ -345,13 +345,18 @@ TEST_P(PipelineOrders, HdFromTheBuddyAllocator)
 	EXPECT_EQ(r.shown, kFrames);
 	EXPECT_EQ(r.verified, r.shown) << "frames whose readback differs";
 	for (const auto &[first, second] : r.decisions) {
-		EXPECT_EQ(first.rfind("contig,", 0), 0U) << first;
+		// Allocated once, contiguous, at the first device's map: at
+		// import up to 6.12; since 6.18 vkms imports without mapping
+		// and vivid's map allocates for both.
+		const bool at_first = first.rfind("contig,", 0) == 0;
+		EXPECT_TRUE(at_first || second.rfind("contig,", 0) == 0)
+			<< first << "; then " << second;
+		EXPECT_EQ(second.find("mov"), std::string::npos) << second;
 		// Placed for vkms alone, where vivid can reach it.
-		if (order == Order::display_first) {
+		if (at_first && order == Order::display_first) {
 			EXPECT_NE(first.find("placed at or below 0xffffffff"),
 				  std::string::npos) << first;
 		}
-		EXPECT_EQ(second.find("moving"), std::string::npos) << second;
 	}
 	report(order, r);
 }
@@ -451,6 +456,10 @@ TEST_F(Pipeline, TheLibcenallocExampleShowsEveryFrame)
 		<< "status " << status << ":\n" << out;
 	EXPECT_NE(out.find("8 frames of 1280x720 shown, 8 read back intact"),
 		  std::string::npos) << out;
-	EXPECT_NE(out.find("placed at or below 0xffffffff"), std::string::npos)
-		<< out;
+	// Where vkms maps at import (up to 6.12) it allocates, within
+	// vivid's reach; since 6.18 it imports without mapping.
+	if (out.find("display imported it: attached vkms") == std::string::npos) {
+		EXPECT_NE(out.find("placed at or below 0xffffffff"),
+			  std::string::npos) << out;
+	}
 }
