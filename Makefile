@@ -1,5 +1,5 @@
 # cenalloc entry points.  As root on a fresh Debian 12:
-#   make demo     the solver's decisions, then vivid capturing in a VM
+#   make demo     the solver's decisions, then camera to display in a VM
 #   make check    every test suite (what CI runs)
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
@@ -91,8 +91,10 @@ bench: need-bench build
 		--benchmark_report_aggregates_only=true
 	$(MAKE) --no-print-directory bench-vm
 
-# The solver's decisions offline, then the real thing in a VM: vivid
-# capturing into cenalloc buffers next to the system heap failing.
+# The solver's decisions offline, then the real thing in a VM: vivid's
+# frames shown by vkms through cenalloc buffers, in either import order,
+# each read back and compared, next to the system heap refused; the
+# contact sheet lands in build/demo/.
 demo: need-demo build
 	$(BUILD)/userspace/examples/solver-demo
 	$(MAKE) --no-print-directory vm-demo
