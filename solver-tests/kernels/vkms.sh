@@ -55,12 +55,7 @@ else
 	ARCH=${CEN_VM_ARCH:-amd64}
 	if [[ -z ${KVER:-} ]]; then
 		# As run-vm.sh picks its default kernel.
-		KVER=$(find /boot -maxdepth 1 -name 'vmlinuz-6.12.*-amd64' -printf '%f\n' 2>/dev/null |
-			sed 's/^vmlinuz-//' | sort -rV |
-			while read -r v; do
-				[[ -d /lib/modules/$v/kernel && -f /lib/modules/$v/build/Makefile ]] &&
-					{ echo "$v"; break; }
-			done || true)
+		KVER=$("$HERE/host-kernel.sh")
 		[[ -n $KVER ]] || die "no Debian 6.12 kernel with its headers in /boot and /lib/modules (make vm-prep)"
 	fi
 	KDIR=${KDIR:-/lib/modules/$KVER/build}

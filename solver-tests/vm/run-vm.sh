@@ -46,12 +46,7 @@ if [[ -n $KERNEL_ENV ]]; then
 	ARCH=${ARCH:-amd64}
 fi
 if [[ -z ${KVER:-} ]]; then
-	KVER=$(find /boot -maxdepth 1 -name 'vmlinuz-6.12.*-amd64' -printf '%f\n' 2>/dev/null |
-		sed 's/^vmlinuz-//' | sort -rV |
-		while read -r v; do
-			[[ -d /lib/modules/$v/kernel && -f /lib/modules/$v/build/Makefile ]] &&
-				{ echo "$v"; break; }
-		done || true)
+	KVER=$("$ROOT/solver-tests/kernels/host-kernel.sh")
 	[[ -n $KVER ]] || {
 		echo "vm: error: no Debian 6.12 kernel with its headers in /boot and /lib/modules (make vm-prep)" >&2
 		exit 2

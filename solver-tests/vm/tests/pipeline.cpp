@@ -99,7 +99,6 @@ std::string cma_heap()
 struct Outcome {
 	std::string failure;	// empty: every frame went through
 	uint32_t shown = 0, verified = 0;
-	uint32_t stalls = 0;	// vkms writebacks committed again
 	double fps = 0;
 	// cenalloc's decision for each buffer once the first device had
 	// imported it (what it allocated), and once the second had.
@@ -229,7 +228,6 @@ Outcome Pipeline::run(const Source &src, Order order, uint32_t frames,
 	const std::chrono::duration<double> dt =
 		std::chrono::steady_clock::now() - t0;
 	r.fps = r.shown / dt.count();
-	r.stalls = display_->stalls();
 	camera_->stream(false);
 	camera_->request(0, src.memory);
 	display_.reset();
@@ -254,14 +252,6 @@ bool cenalloc_has_backend(Cenalloc &cen, const char *name)
 	return std::any_of(b.begin(), b.end(), [name](const auto &x) {
 		return !std::strcmp(x.name, name);
 	});
-}
-
-// vkms' writeback stalls the display recovered from (Display::show()).
-std::string stalls(const Outcome &r)
-{
-	return r.stalls ? " (" + std::to_string(r.stalls) +
-				  " vkms writeback stall(s) recovered)" :
-			  std::string();
 }
 
 // The contact sheet of the run that made it, where the demo collects it.
@@ -308,8 +298,7 @@ protected:
 		std::cout << "demo: " << order_name(order) << ", " << fmt_.width
 			  << "x" << fmt_.height << " XRGB from the cenalloc heap: "
 			  << r.shown << " frames shown, " << r.verified
-			  << " read back intact, " << r.fps << " fps"
-			  << stalls(r) << "\n";
+			  << " read back intact, " << r.fps << " fps\n";
 	}
 };
 

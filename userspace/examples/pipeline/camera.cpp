@@ -178,14 +178,4 @@ int Camera::stream(bool on)
 	return 0;
 }
 
-double Camera::frame_rate() const
-{
-	v4l2_streamparm p{};
-	p.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-	if (xioctl(fd_, VIDIOC_G_PARM, &p))
-		return 0;
-	const v4l2_fract &t = p.parm.capture.timeperframe;
-	return t.numerator ? double(t.denominator) / t.numerator : 0;
-}
-
 } // namespace cenalloc::example

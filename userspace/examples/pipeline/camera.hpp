@@ -51,8 +51,6 @@ public:
 	// @timeout_ms).
 	int dequeue(int timeout_ms = 10000);
 	int stream(bool on);
-	// Frames per second the driver produces (its frame interval).
-	double frame_rate() const;
 
 	const std::string &path() const { return path_; }
 	const std::string &error() const { return error_; }

@@ -58,17 +58,14 @@ drm_mode_modeinfo make_mode(std::uint32_t w, std::uint32_t h)
 	return m;
 }
 
-// Wait until one of @fences signals: 0, or -ETIMEDOUT after 5 s (a
-// composition takes well under a second even on an emulated CPU).
-int wait_any(const std::vector<int> &fences)
+// Wait until @fence signals: 0, or -ETIMEDOUT after 5 s (a composition
+// takes well under a second even on an emulated CPU).
+int wait_fence(int fence)
 {
-	std::vector<pollfd> p;
-	for (int f : fences)
-		if (f >= 0)
-			p.push_back({.fd = f, .events = POLLIN, .revents = 0});
-	if (p.empty())
+	if (fence < 0)
 		return -EINVAL;
-	const int n = ::poll(p.data(), p.size(), 5000);
+	pollfd p{.fd = fence, .events = POLLIN, .revents = 0};
+	const int n = ::poll(&p, 1, 5000);
 	return n > 0 ? 0 : n == 0 ? -ETIMEDOUT : -errno;
 }
 
@@ -104,7 +101,6 @@ Display::Display(Display &&o) noexcept
 	  other_connectors_(std::move(o.other_connectors_)),
 	  fbs_(std::move(o.fbs_)), props_(std::move(o.props_)),
 	  wb_(std::exchange(o.wb_, {})), mode_set_(o.mode_set_),
-	  stalls_(o.stalls_),
 	  error_(std::move(o.error_))
 {
 }
@@ -385,30 +381,13 @@ int Display::show(int fb)
 	int fence = -1;
 	if (int r = commit(fb, false, &fence))
 		return fail("DRM_IOCTL_MODE_ATOMIC", r);
-	// vkms turns its composer off when it cleans up a writeback job, on a
-	// worker that may run after the next commit turned it on again (6.12
-	// to 7.3 at least): that commit's writeback then waits for a
-	// composition that never comes.  A vblank after each writeback lets
-	// the cleanup run first; a writeback that stalls anyway is committed
-	// again, which turns the composer back on, and vkms completes the
-	// oldest job first, with what it composes now: the same frame.
-	std::vector<int> fences{fence};
-	int r = wait_any(fences);
-	for (int again = 0; r == -ETIMEDOUT && again < 2; again++) {
-		stalls_++;
-		fence = -1;
-		if (int c = commit(fb, false, &fence)) {
-			r = c;
-			break;
-		}
-		fences.push_back(fence);
-		r = wait_any(fences);
-	}
-	for (int f : fences)
-		if (f >= 0)
-			::close(f);
+	// The writeback is done when its fence signals.
+	const int r = wait_fence(fence);
+	if (fence >= 0)
+		::close(fence);
 	if (r)
 		return fail("writeback", r);
+	// A vblank lets vkms clean up the job before the next commit.
 	wait_vblank();
 	return 0;
 }

@@ -41,9 +41,6 @@ public:
 	// also drives its virtual output while writing back (6.12's clone
 	// check).
 	int show(int fb);
-	// Writebacks that stalled and were committed again (see show()).
-	std::uint32_t stalls() const { return stalls_; }
-
 	// The last composed frame, XRGB8888, readback_pitch() bytes a line.
 	std::span<const std::uint8_t> readback() const;
 	std::uint32_t readback_pitch() const { return wb_.pitch; }
@@ -88,7 +85,6 @@ private:
 	std::vector<Prop> props_;
 	Dumb wb_;
 	bool mode_set_ = false;
-	std::uint32_t stalls_ = 0;
 	std::string error_;
 };
 
