@@ -10,17 +10,19 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "abi_string.hpp"
+#include "capture.hpp"
 #include "cenalloc/error.hpp"
+#include "create.hpp"
 #include "info_query.hpp"
 #include "ioctl.hpp"
+#include "profiles.hpp"
 #include "uapi_convert.hpp"
 
 namespace cenalloc {
 
 namespace {
 
-std::shared_ptr<const UniqueFd> open_device(const std::filesystem::path &path)
+std::shared_ptr<const UniqueFd> open_device(const std::string &path)
 {
 	UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
 
@@ -34,61 +36,19 @@ std::shared_ptr<const UniqueFd> open_device(const std::filesystem::path &path)
 			why = "no permission to open it: the node is root's "
 			      "unless a udev rule grants a group "
 			      "(docs/security.md)";
-		throw Error(err, "open " + path.string(), why);
+		throw Error(err, "open " + path, why);
 	}
+	// Another node (a typo, /dev/null) would fail later, in a way that
+	// blames cenalloc: ask it what it is now.
+	auto q = detail::abi_arg<cenalloc_query>();
+	if (int err = detail::call_ioctl(fd.get(), CENALLOC_IOC_QUERY, &q))
+		throw Error(err == ENOTTY || err == EINVAL ? ENOTTY : err,
+			    "open " + path,
+			    "not a cenalloc device (QUERY failed)");
 	return std::make_shared<const UniqueFd>(std::move(fd));
 }
 
-std::string in_quotes(const std::string &s)
-{
-	return "'" + s + "'";
-}
-
-// CREATE fails with an errno only (the kernel logs the details): say
-// what each errno means for this call.
-std::string create_failure(int err, const BufferSpec &spec)
-{
-	switch (err) {
-	case ENODEV: {
-		std::string names;
-		for (const Hint &h : spec.hints)
-			if (!h.device.empty())
-				names += (names.empty() ? "" : ", ") + h.device;
-		return "a hint names a device that is neither present nor in "
-		       "a profile (hints: " + names + ")";
-	}
-	case EOPNOTSUPP:
-		return "dynamic buffers need a kernel built with "
-		       "CONFIG_DMABUF_MOVE_NOTIFY";
-	case E2BIG:
-		return "larger than the machine's memory or the module's "
-		       "size_limit_mb";
-	case EINVAL:
-		if (!spec.hints.empty())
-			return "the hints are malformed or no memory can "
-			       "satisfy them together (the kernel log says "
-			       "which)";
-		return {};
-	default:
-		return {};
-	}
-}
-
-std::uint64_t page_round_up(std::uint64_t size)
-{
-	const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
-
-	return (size + page - 1) / page * page;
-}
-
-} // namespace
-
-Allocator::Allocator(const std::filesystem::path &path)
-	: device_(open_device(path)), path_(path)
-{
-}
-
-Capabilities Allocator::query() const
+Capabilities query_caps(int fd, const std::string &path)
 {
 	std::uint32_t cap = 8;
 
@@ -99,8 +59,8 @@ Capabilities Allocator::query() const
 		q.backends_ptr = detail::abi_ptr(backends.data());
 		q.backends_cap = cap;
 		q.backend_entry_size = sizeof(cenalloc_backend_info);
-		if (int err = detail::call_ioctl(fd(), CENALLOC_IOC_QUERY, &q))
-			throw Error(err, "query " + path_.string());
+		if (int err = detail::call_ioctl(fd, CENALLOC_IOC_QUERY, &q))
+			throw Error(err, "query " + path);
 		if (q.nr_backends > cap) {
 			cap = q.nr_backends;
 			continue;
@@ -117,108 +77,90 @@ Capabilities Allocator::query() const
 	}
 }
 
-Buffer Allocator::create(const BufferSpec &spec) const
+std::uint64_t page_round_up(std::uint64_t size)
 {
-	const std::string op = "create buffer " + in_quotes(spec.name);
-	auto c = detail::abi_arg<cenalloc_create>();
-	std::vector<cenalloc_hint> hints;
+	const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
 
-	if (spec.size == 0)
-		throw Error(EINVAL, op, "the size is zero");
-	if (spec.hints.size() > kMaxHints)
-		throw Error(EINVAL, op,
-			    std::to_string(spec.hints.size()) +
-				    " hints, at most " +
-				    std::to_string(kMaxHints));
-	detail::copy_abi_string(c.name, spec.name, "buffer name", op);
-	for (const Hint &h : spec.hints) {
-		cenalloc_hint hint{};
-		if (h.device.empty() && h.constraints.empty())
-			throw Error(EINVAL, op,
-				    "a hint needs a device or constraints");
-		detail::copy_abi_string(hint.device, h.device, "device name",
-					op);
-		if (!h.constraints.empty()) {
-			hint.flags = CENALLOC_HINT_CONSTRAINTS;
-			hint.c = detail::to_uapi(h.constraints);
-		}
-		hints.push_back(hint);
-	}
-	c.len = spec.size;
-	c.flags = spec.dynamic ? CENALLOC_CREATE_DYNAMIC : 0;
-	c.fd_flags = O_CLOEXEC | (spec.read_only ? O_RDONLY : O_RDWR);
-	if (!hints.empty()) {
-		c.hints_ptr = detail::abi_ptr(hints.data());
-		c.nr_hints = static_cast<std::uint32_t>(hints.size());
-		c.hint_entry_size = sizeof(cenalloc_hint);
-	}
-	if (int err = detail::call_ioctl(fd(), CENALLOC_IOC_CREATE, &c))
-		throw Error(err, op, create_failure(err, spec));
-	return Buffer(device_, UniqueFd(c.fd), c.id, page_round_up(spec.size),
-		      spec.name);
+	return (size + page - 1) / page * page;
 }
 
-Buffer Allocator::adopt(UniqueFd fd) const
-{
-	BufferInfo info = detail::info_by_fd(this->fd(), fd.get());
+} // namespace
 
-	return Buffer(device_, std::move(fd), info.id, info.size,
-		      std::move(info.name));
+Result<Allocator> Allocator::open(const std::string &path) noexcept
+{
+	return detail::capture(
+		[&path] { return Allocator(open_device(path), path); });
 }
 
-BufferInfo Allocator::info(int dmabuf_fd) const
+Result<Capabilities> Allocator::try_query() const noexcept
 {
-	return detail::info_by_fd(fd(), dmabuf_fd);
+	if (!device_)
+		return detail::moved_from("Allocator", "query");
+	return detail::capture([this] { return query_caps(fd(), path_); });
 }
 
-BufferInfo Allocator::info_by_id(std::uint64_t id) const
+Result<Buffer> Allocator::try_create(const BufferSpec &spec) const noexcept
 {
-	return detail::info_by_id(fd(), id);
+	if (!device_)
+		return detail::moved_from("Allocator", "create buffer");
+	return detail::capture([this, &spec] {
+		std::uint64_t id = 0;
+		UniqueFd buf = detail::create_buffer(fd(), spec, &id);
+
+		return Buffer(device_, std::move(buf), id,
+			      page_round_up(spec.size), spec.name);
+	});
 }
 
-void Allocator::set_profile(const Profile &profile) const
+Result<Buffer> Allocator::try_adopt(UniqueFd fd) const noexcept
 {
-	const std::string op = "load profile for " + profile.match.describe();
-	cenalloc_profile p = detail::to_uapi(profile.match, op.c_str());
+	if (!device_)
+		return detail::moved_from("Allocator", "adopt buffer");
+	return detail::capture([this, &fd] {
+		BufferInfo info = detail::info_by_fd(this->fd(), fd.get());
 
-	if (profile.constraints.empty())
-		throw Error(EINVAL, op, "the profile sets no constraint");
-	p.c = detail::to_uapi(profile.constraints);
-	if (int err = detail::call_ioctl(fd(), CENALLOC_IOC_PROFILE_SET, &p)) {
-		std::string why;
-		if (err == EPERM)
-			why = "loading profiles needs CAP_SYS_ADMIN (root)";
-		else if (err == EINVAL)
-			why = "the kernel refused the constraints as malformed";
-		throw Error(err, op, why);
-	}
+		return Buffer(device_, std::move(fd), info.id, info.size,
+			      std::move(info.name));
+	});
 }
 
-void Allocator::clear_profile(const DeviceMatch &match) const
+Result<BufferInfo> Allocator::try_info(int dmabuf_fd) const noexcept
 {
-	const std::string op = "clear profile for " + match.describe();
-	cenalloc_profile p = detail::to_uapi(match, op.c_str());
-
-	if (int err = detail::call_ioctl(fd(), CENALLOC_IOC_PROFILE_CLEAR, &p)) {
-		std::string why;
-		if (err == EPERM)
-			why = "clearing profiles needs CAP_SYS_ADMIN (root)";
-		else if (err == ENOENT)
-			why = "no profile with exactly this match is loaded";
-		throw Error(err, op, why);
-	}
+	if (!device_)
+		return detail::moved_from("Allocator", "buffer info");
+	return detail::capture(
+		[this, dmabuf_fd] { return detail::info_by_fd(fd(), dmabuf_fd); });
 }
 
-void Allocator::clear_all_profiles() const
+Result<BufferInfo> Allocator::try_info_by_id(std::uint64_t id) const noexcept
 {
-	auto p = detail::abi_arg<cenalloc_profile>();
+	if (!device_)
+		return detail::moved_from("Allocator", "buffer info");
+	return detail::capture(
+		[this, id] { return detail::info_by_id(fd(), id); });
+}
 
-	p.flags = CENALLOC_PROFILE_CLEAR_ALL;
-	if (int err = detail::call_ioctl(fd(), CENALLOC_IOC_PROFILE_CLEAR, &p))
-		throw Error(err, "clear every profile",
-			    err == EPERM ? "clearing profiles needs "
-					   "CAP_SYS_ADMIN (root)"
-					 : "");
+Result<void> Allocator::try_set_profile(const Profile &profile) const noexcept
+{
+	if (!device_)
+		return detail::moved_from("Allocator", "load profile");
+	return detail::capture(
+		[this, &profile] { detail::set_profile(fd(), profile); });
+}
+
+Result<void> Allocator::try_clear_profile(const DeviceMatch &match) const noexcept
+{
+	if (!device_)
+		return detail::moved_from("Allocator", "clear profile");
+	return detail::capture(
+		[this, &match] { detail::clear_profile(fd(), match); });
+}
+
+Result<void> Allocator::try_clear_all_profiles() const noexcept
+{
+	if (!device_)
+		return detail::moved_from("Allocator", "clear every profile");
+	return detail::capture([this] { detail::clear_all_profiles(fd()); });
 }
 
 std::string DeviceMatch::describe() const

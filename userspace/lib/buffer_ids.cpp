@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cenalloc/allocator.hpp"
+#include "capture.hpp"
 #include "cenalloc/error.hpp"
 #include "info_query.hpp"
 
@@ -87,9 +88,7 @@ std::vector<std::uint64_t> ids_by_probing(const Allocator &alloc)
 	return ids;
 }
 
-} // namespace
-
-std::vector<std::uint64_t> Allocator::buffer_ids() const
+std::vector<std::uint64_t> all_buffer_ids(const Allocator &alloc)
 {
 	std::ifstream debugfs(detail::kDebugfsBuffers);
 
@@ -99,7 +98,16 @@ std::vector<std::uint64_t> Allocator::buffer_ids() const
 		if (debugfs.good() || debugfs.eof())
 			return detail::parse_debugfs_buffer_ids(text.str());
 	}
-	return ids_by_probing(*this);
+	return ids_by_probing(alloc);
+}
+
+} // namespace
+
+Result<std::vector<std::uint64_t>> Allocator::try_buffer_ids() const noexcept
+{
+	if (!device_)
+		return detail::moved_from("Allocator", "list cenalloc buffers");
+	return detail::capture([this] { return all_buffer_ids(*this); });
 }
 
 } // namespace cenalloc

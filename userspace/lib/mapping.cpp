@@ -8,9 +8,11 @@
 
 #include <sys/mman.h>
 
+#include "capture.hpp"
 #include "cenalloc/error.hpp"
 #include "info_query.hpp"
 #include "ioctl.hpp"
+#include "mapping_state.hpp"
 
 namespace cenalloc {
 
@@ -47,74 +49,99 @@ bool within(Access inner, Access outer)
 	return outer == Access::read_write || inner == outer;
 }
 
+int sync(const detail::MappingState &state, std::uint64_t when, Access a)
+{
+	dma_buf_sync arg{.flags = when | sync_flags_of(a)};
+
+	return detail::call_ioctl(state.fd.get(), DMA_BUF_IOCTL_SYNC, &arg);
+}
+
 } // namespace
 
-void Mapping::Unmap::operator()(std::byte *addr) const noexcept
+namespace detail {
+
+MappingState::MappingState(UniqueFd dmabuf,
+			   std::shared_ptr<const UniqueFd> dev,
+			   std::size_t length, Access prot)
+	: fd(std::move(dmabuf)), device(std::move(dev)), size(length),
+	  access(prot)
+{
+	void *p = ::mmap(nullptr, size, protection_of(access), MAP_SHARED,
+			 fd.get(), 0);
+
+	if (p == MAP_FAILED) {
+		const int err = errno;
+		throw Error(err, "mmap dma-buf of " + std::to_string(size) +
+					 " bytes",
+			    err == EACCES ? "the fd was opened read-only" : "");
+	}
+	addr = static_cast<std::byte *>(p);
+}
+
+MappingState::~MappingState()
 {
 	::munmap(addr, size);
 }
 
-Mapping::Mapping(UniqueFd fd, std::shared_ptr<const UniqueFd> device,
-		 std::size_t size, Access access)
-	: fd_(std::move(fd)), device_(std::move(device)), size_(size),
-	  access_(access), addr_(nullptr, Unmap{size})
-{
-	void *addr = ::mmap(nullptr, size, protection_of(access), MAP_SHARED,
-			    fd_.get(), 0);
+} // namespace detail
 
-	if (addr == MAP_FAILED) {
-		const int err = errno;
-		throw Error(err, "mmap dma-buf of " + std::to_string(size) +
-					 " bytes",
-			    err == EACCES ? "the fd was opened read-only"
-					  : "");
-	}
-	addr_.reset(static_cast<std::byte *>(addr));
+Result<Mapping> Buffer::try_map(Access access) const noexcept
+{
+	if (!fd_.valid())
+		return detail::moved_from("Buffer", "map buffer");
+	if (size_ > SIZE_MAX)
+		return Failure(EFBIG, "map buffer " + std::to_string(id_),
+			       "larger than the address space");
+	return detail::capture([this, access] {
+		auto state = std::make_shared<const detail::MappingState>(
+			fd_.try_duplicate().value(), device_,
+			static_cast<std::size_t>(size_), access);
+		const ByteSpan bytes(state->addr, state->size);
+
+		return Mapping(std::move(state), bytes, access);
+	});
 }
 
-CpuAccess::CpuAccess(const Mapping &mapping, Access access)
-	: mapping_(mapping), access_(access)
+Result<CpuAccess> Mapping::try_access(Access access) const noexcept
 {
-	if (!within(access, mapping.access_))
-		throw Error(EINVAL, "begin CPU access",
-			    "the mapping does not allow this access");
-	dma_buf_sync sync{.flags = DMA_BUF_SYNC_START | sync_flags_of(access)};
-	if (int err = detail::call_ioctl(mapping.fd_.get(), DMA_BUF_IOCTL_SYNC,
-					 &sync)) {
+	if (!state_)
+		return detail::moved_from("Mapping", "begin CPU access");
+	if (!within(access, access_))
+		return Failure(EINVAL, "begin CPU access",
+			       "the mapping does not allow this access");
+	if (int err = sync(*state_, DMA_BUF_SYNC_START, access)) {
 		// The start is where a buffer first gets memory: say why
 		// it could not.
-		throw Error(err, "begin CPU access",
-			    mapping.device_ ? detail::failure_reason(
-						      mapping.device_->get(),
-						      mapping.fd_.get())
-					    : "");
+		Result<std::string> why = detail::capture([this] {
+			return state_->device ? detail::failure_reason(
+							state_->device->get(),
+							state_->fd.get())
+					      : std::string();
+		});
+		return Failure(err, "begin CPU access",
+			       why ? std::move(*why) : std::string());
 	}
+	return CpuAccess(state_, bytes_, access);
 }
 
 CpuAccess::~CpuAccess()
 {
-	if (!active_)
-		return;
-	dma_buf_sync sync{.flags = DMA_BUF_SYNC_END | sync_flags_of(access_)};
-	// Nothing to report to from a destructor; end() is for callers
+	// Nothing to report to from a destructor; try_end() is for callers
 	// who want to know.
-	(void)detail::call_ioctl(mapping_.fd_.get(), DMA_BUF_IOCTL_SYNC, &sync);
+	(void)try_end();
 }
 
-std::span<std::byte> CpuAccess::bytes() const noexcept
+Result<void> CpuAccess::try_end() noexcept
 {
-	return mapping_.bytes();
-}
+	if (!state_)
+		return {};
+	const std::shared_ptr<const detail::MappingState> state =
+		std::exchange(state_, nullptr);
 
-void CpuAccess::end()
-{
-	if (!active_)
-		return;
-	active_ = false;
-	dma_buf_sync sync{.flags = DMA_BUF_SYNC_END | sync_flags_of(access_)};
-	if (int err = detail::call_ioctl(mapping_.fd_.get(), DMA_BUF_IOCTL_SYNC,
-					 &sync))
-		throw Error(err, "end CPU access");
+	bytes_ = {};
+	if (int err = sync(*state, DMA_BUF_SYNC_END, access_))
+		return Failure(err, "end CPU access");
+	return {};
 }
 
 } // namespace cenalloc

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cenalloc/error.hpp"
+#include "cenalloc/result.hpp"
 
 namespace cenalloc {
 
@@ -19,13 +20,16 @@ void UniqueFd::reset(int fd) noexcept
 	fd_ = fd;
 }
 
-UniqueFd UniqueFd::duplicate() const
+Result<UniqueFd> UniqueFd::try_duplicate() const noexcept
 {
 	int fd = ::fcntl(fd_, F_DUPFD_CLOEXEC, 0);
 
-	if (fd < 0)
-		throw Error(errno, "duplicate file descriptor " +
-					   std::to_string(fd_));
+	if (fd < 0) {
+		const int err = errno;
+
+		return Failure(err, "duplicate file descriptor " +
+					    std::to_string(fd_));
+	}
 	return UniqueFd(fd);
 }
 

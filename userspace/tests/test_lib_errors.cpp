@@ -8,8 +8,12 @@
 #include <unistd.h>
 
 #include "buffer_ids.hpp"
+#include "create.hpp"
+#include "profiles.hpp"
 #include "cenalloc/allocator.hpp"
+#include "cenalloc/buffer.hpp"
 #include "cenalloc/error.hpp"
+#include "cenalloc/result.hpp"
 #include "cenalloc/unique_fd.hpp"
 
 using namespace cenalloc;
@@ -85,39 +89,51 @@ TEST(Allocator, MissingDeviceSaysTheModuleIsNotLoaded)
 	}
 }
 
+TEST(Allocator, ANodeThatIsNotCenallocIsRefusedAtOpen)
+{
+	// /dev/null opens but knows no cenalloc ioctl: a --device typo must
+	// not fail later in a way that blames cenalloc.
+	const Result<Allocator> alloc = Allocator::open("/dev/null");
+
+	ASSERT_FALSE(alloc.ok());
+	EXPECT_EQ(alloc.error().errno_value(), ENOTTY);
+	EXPECT_EQ(alloc.error().operation(), "open /dev/null");
+	EXPECT_NE(alloc.error().message().find("not a cenalloc device"),
+		  std::string::npos)
+		<< alloc.error().message();
+	EXPECT_THROW(Allocator("/dev/null"), Error);
+}
+
 TEST(Allocator, AnIoctlRefusedByTheDeviceNamesTheOperation)
 {
-	// /dev/null opens but knows no cenalloc ioctl: every call fails
-	// with ENOTTY, through the same paths a real refusal takes.
-	const Allocator alloc("/dev/null");
+	// Through the same paths a real refusal takes, on a descriptor that
+	// refuses every cenalloc ioctl with ENOTTY.
+	const UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
+	std::uint64_t id = 0;
 
 	try {
-		(void)alloc.query();
-		FAIL() << "QUERY on /dev/null succeeded";
-	} catch (const Error &e) {
-		EXPECT_EQ(e.errno_value(), ENOTTY);
-		EXPECT_NE(std::string(e.what()).find("query /dev/null"),
-			  std::string::npos);
-	}
-	try {
-		(void)alloc.create({.size = 4096, .name = "frame"});
+		(void)detail::create_buffer(null.get(),
+					    {.size = 4096, .name = "frame"}, &id);
 		FAIL() << "CREATE on /dev/null succeeded";
 	} catch (const Error &e) {
 		EXPECT_EQ(e.errno_value(), ENOTTY);
 		EXPECT_NE(std::string(e.what()).find("'frame'"),
 			  std::string::npos);
 	}
-	EXPECT_THROW(alloc.set_profile({.match = {.device = "cam"},
-					.constraints = Constraints().contiguous()}),
+	EXPECT_THROW(detail::set_profile(
+			     null.get(),
+			     {.match = {.device = "cam"},
+			      .constraints = Constraints().contiguous()}),
 		     Error);
 }
 
 TEST(Allocator, BadArgumentsAreRefusedBeforeTheKernel)
 {
-	const Allocator alloc("/dev/null");
+	const UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
 	auto refused = [&](const BufferSpec &spec, const std::string &why) {
+		std::uint64_t id = 0;
 		try {
-			(void)alloc.create(spec);
+			(void)detail::create_buffer(null.get(), spec, &id);
 			ADD_FAILURE() << "accepted: " << why;
 		} catch (const Error &e) {
 			// EINVAL from the library, not ENOTTY from /dev/null.
@@ -138,7 +154,61 @@ TEST(Allocator, BadArgumentsAreRefusedBeforeTheKernel)
 	refused({.size = 4096,
 		 .hints = {{.device = std::string(64, 'd')}}},
 		"longer than 63 bytes");
-	EXPECT_THROW(alloc.set_profile({.match = {.device = "cam"}}), Error);
+	EXPECT_THROW(detail::set_profile(null.get(), {.match = {.device = "cam"}}),
+		     Error);
+}
+
+// The bug: a moved-from Buffer dereferenced a null shared_ptr in info().
+// Every empty object now fails with EBADF and says why.
+TEST(EmptyObjects, FailWithEbadfInsteadOfCrashing)
+{
+	Buffer first;
+	Buffer moved_to(std::move(first));
+	Mapping mapping;
+	CpuAccess access;
+
+	for (const Buffer *b : {&first, &moved_to}) {
+		EXPECT_EQ(b->fd(), -1);
+		const Result<BufferInfo> info = b->try_info();
+		ASSERT_FALSE(info.ok());
+		EXPECT_EQ(info.error().errno_value(), EBADF);
+		EXPECT_NE(info.error().reason().find("moved from"),
+			  std::string::npos);
+		EXPECT_EQ(b->try_map().error().errno_value(), EBADF);
+		EXPECT_THROW((void)b->info(), Error);
+	}
+	EXPECT_TRUE(mapping.bytes().empty());
+	EXPECT_EQ(mapping.try_access(Access::read).error().errno_value(),
+		  EBADF);
+	EXPECT_FALSE(access.active());
+	EXPECT_TRUE(access.try_end().ok());
+}
+
+TEST(Result, CarriesTheValueOrTheFailure)
+{
+	Result<int> good(7);
+	Result<int> bad(Failure(EBUSY, "attach", "mapped by cam0"));
+	const Result<void> done;
+	const Result<void> refused(Failure(EPERM, "load profile"));
+
+	ASSERT_TRUE(good.ok());
+	EXPECT_EQ(*good, 7);
+	EXPECT_EQ(good.error().errno_value(), 0);
+	ASSERT_FALSE(bad.ok());
+	EXPECT_EQ(bad.error().message(),
+		  "attach: mapped by cam0 (" +
+			  std::generic_category().message(EBUSY) + ")");
+	try {
+		(void)bad.value();
+		FAIL() << "value() of a failure returned";
+	} catch (const Error &e) {
+		EXPECT_EQ(e.errno_value(), EBUSY);
+		EXPECT_EQ(e.reason(), "mapped by cam0");
+	}
+	EXPECT_TRUE(done.ok());
+	EXPECT_NO_THROW(done.value());
+	EXPECT_FALSE(refused.ok());
+	EXPECT_THROW(refused.value(), Error);
 }
 
 TEST(BufferIds, FromDebugfsText)

@@ -9,21 +9,24 @@
 //                            .hints = {{.device = "platform:vivid.0"}}});
 //   std::cout << buf.info().last_reason << "\n";
 //
-// Every call throws cenalloc::Error on failure.  The Allocator may be
-// destroyed before the buffers it created.
+// Every call has a try_ form that returns a Result (result.hpp) and, where
+// exceptions are enabled, a form that throws cenalloc::Error.  The
+// Allocator may be destroyed before the buffers it created.
 #pragma once
 
 #include <cstdint>
-#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "backend.hpp"
 #include "buffer.hpp"
 #include "buffer_info.hpp"
 #include "constraints.hpp"
+#include "export.h"
+#include "result.hpp"
 #include "unique_fd.hpp"
 
 namespace cenalloc {
@@ -54,9 +57,16 @@ struct DeviceMatch {
 		return !device && !driver && !bus;
 	}
 	// "device=vivid.0 bus=platform"
-	[[nodiscard]] std::string describe() const;
-	friend bool operator==(const DeviceMatch &,
-			       const DeviceMatch &) = default;
+	[[nodiscard]] CENALLOC_API std::string describe() const;
+	friend bool operator==(const DeviceMatch &a, const DeviceMatch &b)
+	{
+		return a.device == b.device && a.driver == b.driver &&
+		       a.bus == b.bus;
+	}
+	friend bool operator!=(const DeviceMatch &a, const DeviceMatch &b)
+	{
+		return !(a == b);
+	}
 };
 
 // Constraints for the devices a match selects (source "platform profile"),
@@ -64,51 +74,131 @@ struct DeviceMatch {
 struct Profile {
 	DeviceMatch match;
 	Constraints constraints{};
-	friend bool operator==(const Profile &, const Profile &) = default;
+	friend bool operator==(const Profile &a, const Profile &b)
+	{
+		return a.match == b.match && a.constraints == b.constraints;
+	}
+	friend bool operator!=(const Profile &a, const Profile &b)
+	{
+		return !(a == b);
+	}
 };
 
 inline constexpr std::size_t kMaxHints = 16;
 inline constexpr std::size_t kMaxNameLength = 31;	// buffer, driver, bus
 inline constexpr std::size_t kMaxDeviceLength = 63;
 
-class Allocator {
+// /dev/cenalloc, shared by the Buffers it creates (each keeps the device
+// open for the kernel's reasons).  Thread safety: every const call may run
+// in many threads at once; moving or destroying an Allocator needs that no
+// other thread uses it.  A moved-from Allocator is empty: fd() is -1 and
+// every try_ call fails with EBADF.
+class CENALLOC_API Allocator {
 public:
 	static constexpr const char *kDefaultPath = "/dev/cenalloc";
 
-	// Open the device; Error(ENOENT) says the module is not loaded.
-	explicit Allocator(const std::filesystem::path &path = kDefaultPath);
+	// Open the device; a Failure with ENOENT says the module is not
+	// loaded, with ENOTTY that @path is not cenalloc.
+	[[nodiscard]] static Result<Allocator>
+	open(const std::string &path = kDefaultPath) noexcept;
+#if defined(__cpp_exceptions)
+	// open() that throws cenalloc::Error.
+	Allocator() : Allocator(open().value()) {}
+	explicit Allocator(const std::string &path)
+		: Allocator(open(path).value())
+	{
+	}
+#endif
+	Allocator(Allocator &&other) noexcept { swap(other); }
+	Allocator &operator=(Allocator &&other) noexcept
+	{
+		Allocator(std::move(other)).swap(*this);
+		return *this;
+	}
+	Allocator(const Allocator &) = delete;
+	Allocator &operator=(const Allocator &) = delete;
+	~Allocator() = default;
 
-	[[nodiscard]] Capabilities query() const;
-
-	[[nodiscard]] Buffer create(const BufferSpec &spec) const;
-	// Take over a dma-buf fd (from another process, say); Error(EINVAL)
-	// when cenalloc did not export it.
-	[[nodiscard]] Buffer adopt(UniqueFd fd) const;
-
+	[[nodiscard]] Result<Capabilities> try_query() const noexcept;
+	[[nodiscard]] Result<Buffer> try_create(const BufferSpec &spec) const noexcept;
+	// Take over a dma-buf fd (from another process, say); EINVAL when
+	// cenalloc did not export it (the fd is closed then too).
+	[[nodiscard]] Result<Buffer> try_adopt(UniqueFd fd) const noexcept;
 	// INFO on any cenalloc dma-buf fd (not owned).
-	[[nodiscard]] BufferInfo info(int dmabuf_fd) const;
+	[[nodiscard]] Result<BufferInfo> try_info(int dmabuf_fd) const noexcept;
 	// INFO by id: needs CAP_SYS_ADMIN.
-	[[nodiscard]] BufferInfo info_by_id(std::uint64_t id) const;
+	[[nodiscard]] Result<BufferInfo>
+	try_info_by_id(std::uint64_t id) const noexcept;
 	// The ids of every cenalloc buffer on the system (CAP_SYS_ADMIN), in
 	// increasing order: read from debugfs (cenalloc/buffers) when it is
 	// mounted, else found by probing every id up to that of a buffer
 	// created for the purpose.  Buffers may be gone by the time their
-	// INFO is asked for (Error with ENOENT).
-	[[nodiscard]] std::vector<std::uint64_t> buffer_ids() const;
-
+	// INFO is asked for (ENOENT).
+	[[nodiscard]] Result<std::vector<std::uint64_t>>
+	try_buffer_ids() const noexcept;
 	// PROFILE_SET (CAP_SYS_ADMIN).  A profile with the same match
 	// replaces the old one; the newest matching profile wins.
-	void set_profile(const Profile &profile) const;
-	// PROFILE_CLEAR of the profile with exactly this match; Error(ENOENT)
-	// when there is none.
-	void clear_profile(const DeviceMatch &match) const;
-	void clear_all_profiles() const;
+	Result<void> try_set_profile(const Profile &profile) const noexcept;
+	// PROFILE_CLEAR of the profile with exactly this match; ENOENT when
+	// there is none.
+	Result<void> try_clear_profile(const DeviceMatch &match) const noexcept;
+	Result<void> try_clear_all_profiles() const noexcept;
 
-	[[nodiscard]] int fd() const noexcept { return device_->get(); }
+#if defined(__cpp_exceptions)
+	// The try_ calls above, throwing cenalloc::Error instead.
+	[[nodiscard]] Capabilities query() const { return try_query().value(); }
+	[[nodiscard]] Buffer create(const BufferSpec &spec) const
+	{
+		return try_create(spec).value();
+	}
+	[[nodiscard]] Buffer adopt(UniqueFd fd) const
+	{
+		return try_adopt(std::move(fd)).value();
+	}
+	[[nodiscard]] BufferInfo info(int dmabuf_fd) const
+	{
+		return try_info(dmabuf_fd).value();
+	}
+	[[nodiscard]] BufferInfo info_by_id(std::uint64_t id) const
+	{
+		return try_info_by_id(id).value();
+	}
+	[[nodiscard]] std::vector<std::uint64_t> buffer_ids() const
+	{
+		return try_buffer_ids().value();
+	}
+	void set_profile(const Profile &profile) const
+	{
+		try_set_profile(profile).value();
+	}
+	void clear_profile(const DeviceMatch &match) const
+	{
+		try_clear_profile(match).value();
+	}
+	void clear_all_profiles() const { try_clear_all_profiles().value(); }
+#endif
+
+	[[nodiscard]] int fd() const noexcept
+	{
+		return device_ ? device_->get() : -1;
+	}
+	[[nodiscard]] bool valid() const noexcept { return device_ != nullptr; }
+	[[nodiscard]] const std::string &path() const noexcept { return path_; }
 
 private:
-	std::shared_ptr<const UniqueFd> device_;
-	std::filesystem::path path_;
+	Allocator(std::shared_ptr<const UniqueFd> device,
+		  std::string path) noexcept
+		: device_(std::move(device)), path_(std::move(path))
+	{
+	}
+	void swap(Allocator &other) noexcept
+	{
+		std::swap(device_, other.device_);
+		std::swap(path_, other.path_);
+	}
+
+	std::shared_ptr<const UniqueFd> device_{};
+	std::string path_{};
 };
 
 } // namespace cenalloc

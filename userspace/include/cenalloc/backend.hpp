@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "export.h"
+
 namespace cenalloc {
 
 enum class BackendKind : std::uint8_t {
@@ -16,7 +18,7 @@ enum class BackendKind : std::uint8_t {
 	contiguous,	// one physically contiguous chunk per buffer
 };
 
-[[nodiscard]] std::string_view to_string(BackendKind k) noexcept;
+[[nodiscard]] CENALLOC_API std::string_view to_string(BackendKind k) noexcept;
 
 // One backend present on this kernel, with its counters at QUERY time.
 struct Backend {
@@ -33,7 +35,22 @@ struct Backend {
 	std::uint64_t allocations = 0;	// since the module was loaded
 	std::uint64_t failures = 0;
 
-	friend bool operator==(const Backend &, const Backend &) = default;
+	friend bool operator==(const Backend &a, const Backend &b)
+	{
+		return a.name == b.name && a.kind == b.kind &&
+		       a.cost_rank == b.cost_rank && a.max_chunk == b.max_chunk &&
+		       a.max_align == b.max_align && a.addr_lo == b.addr_lo &&
+		       a.addr_hi == b.addr_hi &&
+		       a.lowest_limit == b.lowest_limit &&
+		       a.free_bytes == b.free_bytes &&
+		       a.used_bytes == b.used_bytes &&
+		       a.allocations == b.allocations &&
+		       a.failures == b.failures;
+	}
+	friend bool operator!=(const Backend &a, const Backend &b)
+	{
+		return !(a == b);
+	}
 };
 
 enum class Feature : std::uint64_t {
@@ -45,7 +62,7 @@ enum class Feature : std::uint64_t {
 	move_notify = 1U << 5,	// BufferSpec::dynamic is accepted
 };
 
-[[nodiscard]] std::string_view to_string(Feature f) noexcept;
+[[nodiscard]] CENALLOC_API std::string_view to_string(Feature f) noexcept;
 
 struct Capabilities {
 	std::uint32_t abi_version = 0;
@@ -58,7 +75,8 @@ struct Capabilities {
 		return (features & static_cast<std::uint64_t>(f)) != 0;
 	}
 	// The names of the feature bits that are set, known ones only.
-	[[nodiscard]] std::vector<std::string_view> feature_names() const;
+	[[nodiscard]] CENALLOC_API std::vector<std::string_view>
+	feature_names() const;
 };
 
 } // namespace cenalloc

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "constraints.hpp"
+#include "export.h"
 
 namespace cenalloc {
 
@@ -44,7 +45,7 @@ struct BufferInfo {
 	std::string migration_reason{};	// "" if it never moved
 
 	// The member a merged field came from, or nullptr.
-	[[nodiscard]] const Member *origin_of(Field f) const;
+	[[nodiscard]] CENALLOC_API const Member *origin_of(Field f) const;
 };
 
 } // namespace cenalloc

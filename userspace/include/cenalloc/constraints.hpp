@@ -16,6 +16,8 @@
 #include <string>
 #include <string_view>
 
+#include "export.h"
+
 namespace cenalloc {
 
 enum class Field : std::uint8_t {
@@ -46,14 +48,16 @@ inline constexpr std::uint32_t kAnySegments = 0xffffffffU;
 inline constexpr std::uint64_t kNoLimit = ~std::uint64_t{0};
 
 // The kernel's words: "address limit", "default policy", "uncached".
-[[nodiscard]] std::string_view to_string(Field f) noexcept;
-[[nodiscard]] std::string_view to_string(Source s) noexcept;
-[[nodiscard]] std::string_view to_string(Coherency c) noexcept;
+[[nodiscard]] CENALLOC_API std::string_view to_string(Field f) noexcept;
+[[nodiscard]] CENALLOC_API std::string_view to_string(Source s) noexcept;
+[[nodiscard]] CENALLOC_API std::string_view to_string(Coherency c) noexcept;
 // The identifier used in JSON and on command lines: "addr_limit".
-[[nodiscard]] std::string_view key_of(Field f) noexcept;
-[[nodiscard]] std::optional<Field> field_from_key(std::string_view key) noexcept;
+[[nodiscard]] CENALLOC_API std::string_view key_of(Field f) noexcept;
+[[nodiscard]] CENALLOC_API std::optional<Field>
+field_from_key(std::string_view key) noexcept;
 
-class Constraints {
+// A value: thread-safe for concurrent const use, like any struct.
+class CENALLOC_API Constraints {
 public:
 	// Setters for building hints and profiles; each returns *this.
 	Constraints &addr_limit(std::uint64_t limit)
@@ -114,15 +118,28 @@ public:
 	// "uncached"; "any" for an unset field.
 	[[nodiscard]] std::string value_text(Field f) const;
 
-	friend bool operator==(const Constraints &,
-			       const Constraints &) = default;
+	friend bool operator==(const Constraints &a, const Constraints &b)
+	{
+		for (std::size_t i = 0; i < kFieldCount; i++)
+			if (!(a.fields_[i] == b.fields_[i]))
+				return false;
+		return true;
+	}
+	friend bool operator!=(const Constraints &a, const Constraints &b)
+	{
+		return !(a == b);
+	}
 
 private:
 	struct Slot {
 		std::optional<std::uint64_t> value;
 		Source source = Source::none;
 		std::optional<std::uint16_t> origin;
-		friend bool operator==(const Slot &, const Slot &) = default;
+		friend bool operator==(const Slot &a, const Slot &b)
+		{
+			return a.value == b.value && a.source == b.source &&
+			       a.origin == b.origin;
+		}
 	};
 	static constexpr std::size_t index(Field f)
 	{
@@ -139,8 +156,8 @@ inline constexpr std::array<Field, kFieldCount> kAllFields = {
 
 // Byte counts as people read them: "4 MiB", "4149248 bytes" (exact: a
 // count that is not a whole number of units is printed in bytes).
-[[nodiscard]] std::string format_bytes(std::uint64_t bytes);
+[[nodiscard]] CENALLOC_API std::string format_bytes(std::uint64_t bytes);
 // Addresses and masks: "0xffffffff"; kNoLimit as "any".
-[[nodiscard]] std::string format_address(std::uint64_t addr);
+[[nodiscard]] CENALLOC_API std::string format_address(std::uint64_t addr);
 
 } // namespace cenalloc

@@ -1,26 +1,38 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 //
-// cenalloc/error.hpp - the one exception type of libcenalloc.
+// cenalloc/error.hpp - why a call failed: cenalloc::Failure (a value, for
+// Result and programs without exceptions) and cenalloc::Error (the one
+// exception type of libcenalloc's throwing calls).
 //
-// A failed call throws cenalloc::Error: the errno (std::system_error, so
-// code() compares with std::errc), the operation that failed, and, when
-// the kernel explained itself, its reason in words (the buffer's
-// last_reason or migration_reason from INFO).  what() has all three, so
+// Both carry the errno, the operation that failed and, when the kernel
+// explained itself, its reason in words (the buffer's last_reason or
+// migration_reason from INFO).  message() / what() has all three, so
 // printing it is enough for a user to see why.
+//
+// Header-only: the library itself never throws across its ABI (its
+// exported calls return Result), so these types work the same in
+// programs built with and without exceptions.
 #pragma once
 
 #include <string>
 #include <system_error>
+#include <utility>
 
 namespace cenalloc {
 
-class Error : public std::system_error {
+// A failed call.  A plain value: copy it, keep it, print message().
+class Failure {
 public:
+	Failure() = default;
 	// @errno_value: positive errno; @operation: what was being done
 	// ("create buffer 'frame'"); @reason: the kernel's words, or "".
-	Error(int errno_value, std::string operation, std::string reason = {});
+	Failure(int errno_value, std::string operation, std::string reason = {})
+		: errno_(errno_value), operation_(std::move(operation)),
+		  reason_(std::move(reason))
+	{
+	}
 
-	[[nodiscard]] int errno_value() const noexcept { return code().value(); }
+	[[nodiscard]] int errno_value() const noexcept { return errno_; }
 	[[nodiscard]] const std::string &operation() const noexcept
 	{
 		return operation_;
@@ -29,16 +41,64 @@ public:
 	{
 		return reason_;
 	}
-	// "operation: reason (strerror)", or "operation: strerror".
+	// "operation: reason (strerror)" when the kernel said why, else
+	// "operation: strerror": the reason is what a user can act on.
+	[[nodiscard]] std::string message() const
+	{
+		std::string text = std::generic_category().message(errno_);
+
+		if (reason_.empty())
+			return operation_ + ": " + text;
+		return operation_ + ": " + reason_ + " (" + text + ")";
+	}
+
+private:
+	int errno_ = 0;
+	std::string operation_{};
+	std::string reason_{};
+};
+
+// The exception thrown by the calls without try_ (see result.hpp); code()
+// compares with std::errc.
+class Error : public std::system_error {
+public:
+	explicit Error(Failure failure)
+		: std::system_error(failure.errno_value(),
+				    std::generic_category(),
+				    failure.operation()),
+		  failure_(std::move(failure)), message_(failure_.message())
+	{
+	}
+	Error(int errno_value, std::string operation, std::string reason = {})
+		: Error(Failure(errno_value, std::move(operation),
+				std::move(reason)))
+	{
+	}
+
+	[[nodiscard]] int errno_value() const noexcept
+	{
+		return failure_.errno_value();
+	}
+	[[nodiscard]] const std::string &operation() const noexcept
+	{
+		return failure_.operation();
+	}
+	[[nodiscard]] const std::string &reason() const noexcept
+	{
+		return failure_.reason();
+	}
+	[[nodiscard]] const Failure &failure() const noexcept
+	{
+		return failure_;
+	}
 	[[nodiscard]] const char *what() const noexcept override
 	{
 		return message_.c_str();
 	}
 
 private:
-	std::string operation_{};
-	std::string reason_{};
-	std::string message_{};
+	Failure failure_;
+	std::string message_;
 };
 
 } // namespace cenalloc

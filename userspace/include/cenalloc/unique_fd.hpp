@@ -4,14 +4,18 @@
 //
 // Every descriptor libcenalloc hands out (the allocator device, a
 // buffer's dma-buf) is a UniqueFd: closed exactly once, when its owner
-// goes away, and never copied by accident.
+// goes away, and never copied by accident.  Thread safety: like an int;
+// one UniqueFd must not be reset or moved while another thread uses it.
 #pragma once
 
 #include <utility>
 
+#include "export.h"
+#include "result.hpp"
+
 namespace cenalloc {
 
-class UniqueFd {
+class CENALLOC_API UniqueFd {
 public:
 	UniqueFd() noexcept = default;
 	explicit UniqueFd(int fd) noexcept : fd_(fd) {}
@@ -36,9 +40,15 @@ public:
 	// Close what is held (if anything) and hold @fd instead.
 	void reset(int fd = -1) noexcept;
 
-	// A second owned descriptor for the same open file (F_DUPFD_CLOEXEC);
-	// throws cenalloc::Error.
-	[[nodiscard]] UniqueFd duplicate() const;
+	// A second owned descriptor for the same open file (F_DUPFD_CLOEXEC).
+	[[nodiscard]] Result<UniqueFd> try_duplicate() const noexcept;
+#if defined(__cpp_exceptions)
+	// try_duplicate() that throws cenalloc::Error.
+	[[nodiscard]] UniqueFd duplicate() const
+	{
+		return try_duplicate().value();
+	}
+#endif
 
 private:
 	int fd_ = -1;

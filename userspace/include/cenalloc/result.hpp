@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+//
+// cenalloc/result.hpp - what a call returns when it may fail: a value or
+// a Failure, for programs built without exceptions.
+//
+//   cenalloc::Result<cenalloc::Buffer> buf = alloc.try_create(spec);
+//   if (!buf) {
+//           std::fprintf(stderr, "%s\n", buf.error().message().c_str());
+//           return -buf.error().errno_value();
+//   }
+//   use(*buf);
+//
+// Every call of libcenalloc that can fail has a try_ form returning a
+// Result and never throws.  The forms without try_ (create(), map()...)
+// are inline wrappers that throw cenalloc::Error; they exist only where
+// exceptions are enabled.  Result::value() on a failure throws Error too,
+// or, built with -fno-exceptions, prints the failure and aborts (like the
+// standard library does there): test ok() first.
+#pragma once
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+#include "error.hpp"
+
+namespace cenalloc {
+
+namespace detail {
+
+// value() of a failed Result: throw, or end the program with the reason.
+[[noreturn]] inline void fail(const Failure &failure)
+{
+#if defined(__cpp_exceptions)
+	throw Error(failure);
+#else
+	std::fprintf(stderr, "cenalloc: %s\n", failure.message().c_str());
+	std::abort();
+#endif
+}
+
+} // namespace detail
+
+// A value of type T, or the Failure that prevented it.  Not thread-safe
+// (like any value); moving it moves the value or the failure.
+template <typename T> class [[nodiscard]] Result {
+public:
+	// NOLINTNEXTLINE(google-explicit-constructor): return value;
+	Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}
+	// NOLINTNEXTLINE(google-explicit-constructor): return failure;
+	Result(Failure failure)
+		: state_(std::in_place_index<1>, std::move(failure))
+	{
+	}
+
+	[[nodiscard]] bool ok() const noexcept { return state_.index() == 0; }
+	explicit operator bool() const noexcept { return ok(); }
+
+	// The value; on a failure: see the top of this file.
+	T &value() &
+	{
+		check();
+		return *std::get_if<0>(&state_);
+	}
+	const T &value() const &
+	{
+		check();
+		return *std::get_if<0>(&state_);
+	}
+	T &&value() &&
+	{
+		check();
+		return std::move(*std::get_if<0>(&state_));
+	}
+	T &operator*() & { return value(); }
+	const T &operator*() const & { return value(); }
+	T &&operator*() && { return std::move(*this).value(); }
+	T *operator->() { return &value(); }
+	const T *operator->() const { return &value(); }
+
+	// The failure; a default Failure (errno 0) when there is none.
+	[[nodiscard]] const Failure &error() const noexcept
+	{
+		static const Failure kNone{};
+		const Failure *f = std::get_if<1>(&state_);
+
+		return f ? *f : kNone;
+	}
+
+private:
+	void check() const
+	{
+		if (const Failure *f = std::get_if<1>(&state_))
+			detail::fail(*f);
+	}
+
+	std::variant<T, Failure> state_;
+};
+
+// Success, or the Failure.
+template <> class [[nodiscard]] Result<void> {
+public:
+	Result() = default;
+	// NOLINTNEXTLINE(google-explicit-constructor): return failure;
+	Result(Failure failure) : failure_(std::move(failure)), ok_(false) {}
+
+	[[nodiscard]] bool ok() const noexcept { return ok_; }
+	explicit operator bool() const noexcept { return ok_; }
+	// Nothing on success; on a failure: see the top of this file.
+	void value() const
+	{
+		if (!ok_)
+			detail::fail(failure_);
+	}
+	[[nodiscard]] const Failure &error() const noexcept { return failure_; }
+
+private:
+	Failure failure_{};
+	bool ok_ = true;
+};
+
+} // namespace cenalloc
