@@ -24,6 +24,7 @@ endif
 NEED_build           := @build
 NEED_check-unit      := @build
 NEED_check-userspace := @build
+NEED_check-abi       := @build @abi
 NEED_check-sanitize  := @build @clang
 NEED_check-fuzz      := @build @clang
 NEED_bench           := @build @vm
@@ -33,14 +34,14 @@ NEED_demo            := @build @vm
 # solver-tests/<name>/ that brings a Makefile.inc defining check-<name> is
 # included and check-<name> appended here (solver-tests/vm -> check-vm).
 # Anything else may extend CHECK_SUITES from its own Makefile.inc.
-CHECK_SUITES := check-unit check-userspace check-sanitize check-fuzz
+CHECK_SUITES := check-unit check-userspace check-abi check-sanitize check-fuzz
 SUITE_INCS := $(wildcard solver-tests/*/Makefile.inc)
 CHECK_SUITES += $(foreach f,$(SUITE_INCS),check-$(notdir $(patsubst %/,%,$(dir $(f)))))
 include $(SUITE_INCS)
 
 TESTS = $(1)/solver-tests/cen-solver-tests --gtest_brief=1
 
-.PHONY: deps build configure-asan check-unit check-userspace check-sanitize \
+.PHONY: deps build configure-asan check-unit check-userspace check-abi check-sanitize \
 	check-fuzz bench demo check
 
 # need-<target>: install the packages of NEED_<target>.  A target lists
@@ -68,6 +69,11 @@ check-unit: need-check-unit build
 # "userspace"), and a program built against the installed library.
 check-userspace: need-check-userspace build
 	cd $(BUILD) && ctest -L userspace --output-on-failure
+
+# libcenalloc.so's ABI against the record in userspace/lib/abi/: exported
+# symbols and abidiff of the public types (abigail-tools).
+check-abi: need-check-abi build
+	userspace/lib/abi/check-abi.sh $(BUILD)
 
 # The solver's tests, then libcenalloc's and the tool's (the tool under
 # test is the sanitized build too).

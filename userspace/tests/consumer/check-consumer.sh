@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 #
-# check-consumer.sh BUILD_DIR WORK_DIR CMAKE CXX
+# check-consumer.sh BUILD_DIR WORK_DIR CMAKE CXX [CC]
 #
 # Install the cenalloc build in BUILD_DIR into a temporary prefix under
 # WORK_DIR (nothing outside it), then build and run main.cpp of this
@@ -10,7 +10,7 @@
 # Only the installed files are visible to the consumer.
 set -euo pipefail
 
-build=$1 work=$2 cmake=$3 cxx=$4
+build=$1 work=$2 cmake=$3 cxx=$4 cc=${5:-cc}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 prefix=$work/prefix
 
@@ -20,7 +20,7 @@ mkdir -p "$work"
 
 # The installed tree: headers, library, package files, the tool.
 libdir=$(dirname "$(find "$prefix" -name 'libcenalloc.so' -print -quit)")
-for f in include/cenalloc/cenalloc.hpp bin/cenalloc; do
+for f in include/cenalloc/cenalloc.hpp include/cenalloc/cenalloc.h bin/cenalloc; do
 	[[ -e $prefix/$f ]] || { echo "not installed: $f" >&2; exit 1; }
 done
 [[ -e $libdir/pkgconfig/cenalloc.pc ]] || { echo "no cenalloc.pc" >&2; exit 1; }
@@ -55,6 +55,11 @@ done
 "$cxx" -std=c++20 -Wall -Wextra -Werror -o "$work/consumer-pc" \
 	"$here/main.cpp" $flags
 LD_LIBRARY_PATH=$libdir "$work/consumer-pc"
+
+echo "== C and C++17 -fno-exceptions programs (pkg-config)"
+"$here/build-consumers.sh" "$prefix" "$work/c-api" "$cc" "$cxx"
+LD_LIBRARY_PATH=$libdir "$work/c-api/c-consumer"
+LD_LIBRARY_PATH=$libdir "$work/c-api/noexcept-consumer"
 
 echo "== the installed tool"
 "$prefix/bin/cenalloc" solve "$prefix/share/cenalloc/profiles/test-vm-x86_64.json" >/dev/null
