@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-//
-// cenalloc/allocator.hpp - /dev/cenalloc: query, create buffers, inspect
-// them, load platform profiles.
-//
-//   cenalloc::Allocator alloc;                    // opens /dev/cenalloc
-//   auto buf = alloc.create({.size = 1920 * 1080 * 2,
-//                            .name = "frame",
-//                            .hints = {{.device = "platform:vivid.0"}}});
-//   std::cout << buf.info().last_reason << "\n";
-//
-// Every call has a try_ form that returns a Result (result.hpp) and, where
-// exceptions are enabled, a form that throws cenalloc::Error.  The
-// Allocator may be destroyed before the buffers it created.
+///
+/// @file cenalloc/allocator.hpp
+/// @brief /dev/cenalloc: query, create buffers, inspect
+/// them, load platform profiles.
+///
+/// @code
+///   cenalloc::Allocator alloc;                    // opens /dev/cenalloc
+///   auto buf = alloc.create({.size = 1920 * 1080 * 2,
+///                            .name = "frame",
+///                            .hints = {{.device = "platform:vivid.0"}}});
+///   std::cout << buf.info().last_reason << "\n";
+/// @endcode
+///
+/// Every call has a try_ form that returns a Result (result.hpp) and, where
+/// exceptions are enabled, a form that throws cenalloc::Error.  The
+/// Allocator may be destroyed before the buffers it created.
 #pragma once
 
 #include <cstdint>
@@ -31,22 +34,22 @@
 
 namespace cenalloc {
 
-// A device the buffer is meant for, named ("platform:vivid.0", or a bare
-// device name) and/or described by constraints (source "creation hint").
+/// A device the buffer is meant for, named ("platform:vivid.0", or a bare
+/// device name) and/or described by constraints (source "creation hint").
 struct Hint {
 	std::string device{};
 	Constraints constraints{};
 };
 
 struct BufferSpec {
-	std::uint64_t size = 0;		// bytes, rounded up to pages
-	std::string name{};		// shown in debugfs and fdinfo
-	std::vector<Hint> hints{};	// at most kMaxHints
-	bool dynamic = false;		// needs Feature::move_notify
-	bool read_only = false;		// O_RDONLY dma-buf fd
+	std::uint64_t size = 0;		///< bytes, rounded up to pages
+	std::string name{};		///< shown in debugfs and fdinfo
+	std::vector<Hint> hints{};	///< at most kMaxHints
+	bool dynamic = false;		///< needs Feature::move_notify
+	bool read_only = false;		///< O_RDONLY dma-buf fd
 };
 
-// Which devices a profile applies to: every key that is set must match.
+/// Which devices a profile applies to: every key that is set must match.
 struct DeviceMatch {
 	std::optional<std::string> device{};	// dev_name(), "vivid.0"
 	std::optional<std::string> driver{};	// bound driver, "vivid"
@@ -56,7 +59,7 @@ struct DeviceMatch {
 	{
 		return !device && !driver && !bus;
 	}
-	// "device=vivid.0 bus=platform"
+	/// "device=vivid.0 bus=platform"
 	[[nodiscard]] CENALLOC_API std::string describe() const;
 	friend bool operator==(const DeviceMatch &a, const DeviceMatch &b)
 	{
@@ -69,8 +72,8 @@ struct DeviceMatch {
 	}
 };
 
-// Constraints for the devices a match selects (source "platform profile"),
-// applied when such a device next attaches to a buffer.
+/// Constraints for the devices a match selects (source "platform profile"),
+/// applied when such a device next attaches to a buffer.
 struct Profile {
 	DeviceMatch match;
 	Constraints constraints{};
@@ -85,24 +88,24 @@ struct Profile {
 };
 
 inline constexpr std::size_t kMaxHints = 16;
-inline constexpr std::size_t kMaxNameLength = 31;	// buffer, driver, bus
+inline constexpr std::size_t kMaxNameLength = 31;	///< buffer, driver, bus
 inline constexpr std::size_t kMaxDeviceLength = 63;
 
-// /dev/cenalloc, shared by the Buffers it creates (each keeps the device
-// open for the kernel's reasons).  Thread safety: every const call may run
-// in many threads at once; moving or destroying an Allocator needs that no
-// other thread uses it.  A moved-from Allocator is empty: fd() is -1 and
-// every try_ call fails with EBADF.
+/// /dev/cenalloc, shared by the Buffers it creates (each keeps the device
+/// open for the kernel's reasons).  Thread safety: every const call may run
+/// in many threads at once; moving or destroying an Allocator needs that no
+/// other thread uses it.  A moved-from Allocator is empty: fd() is -1 and
+/// every try_ call fails with EBADF.
 class CENALLOC_API Allocator {
 public:
 	static constexpr const char *kDefaultPath = "/dev/cenalloc";
 
-	// Open the device; a Failure with ENOENT says the module is not
-	// loaded, with ENOTTY that @path is not cenalloc.
+	/// Open the device; a Failure with ENOENT says the module is not
+	/// loaded, with ENOTTY that @path is not cenalloc.
 	[[nodiscard]] static Result<Allocator>
 	open(const std::string &path = kDefaultPath) noexcept;
 #if defined(__cpp_exceptions)
-	// open() that throws cenalloc::Error.
+	/// open() that throws cenalloc::Error.
 	Allocator() : Allocator(open().value()) {}
 	explicit Allocator(const std::string &path)
 		: Allocator(open(path).value())
@@ -121,31 +124,31 @@ public:
 
 	[[nodiscard]] Result<Capabilities> try_query() const noexcept;
 	[[nodiscard]] Result<Buffer> try_create(const BufferSpec &spec) const noexcept;
-	// Take over a dma-buf fd (from another process, say); EINVAL when
-	// cenalloc did not export it (the fd is closed then too).
+	/// Take over a dma-buf fd (from another process, say); EINVAL when
+	/// cenalloc did not export it (the fd is closed then too).
 	[[nodiscard]] Result<Buffer> try_adopt(UniqueFd fd) const noexcept;
-	// INFO on any cenalloc dma-buf fd (not owned).
+	/// INFO on any cenalloc dma-buf fd (not owned).
 	[[nodiscard]] Result<BufferInfo> try_info(int dmabuf_fd) const noexcept;
-	// INFO by id: needs CAP_SYS_ADMIN.
+	/// INFO by id: needs CAP_SYS_ADMIN.
 	[[nodiscard]] Result<BufferInfo>
 	try_info_by_id(std::uint64_t id) const noexcept;
-	// The ids of every cenalloc buffer on the system (CAP_SYS_ADMIN), in
-	// increasing order: read from debugfs (cenalloc/buffers) when it is
-	// mounted, else found by probing every id up to that of a buffer
-	// created for the purpose.  Buffers may be gone by the time their
-	// INFO is asked for (ENOENT).
+	/// The ids of every cenalloc buffer on the system (CAP_SYS_ADMIN), in
+	/// increasing order: read from debugfs (cenalloc/buffers) when it is
+	/// mounted, else found by probing every id up to that of a buffer
+	/// created for the purpose.  Buffers may be gone by the time their
+	/// INFO is asked for (ENOENT).
 	[[nodiscard]] Result<std::vector<std::uint64_t>>
 	try_buffer_ids() const noexcept;
-	// PROFILE_SET (CAP_SYS_ADMIN).  A profile with the same match
-	// replaces the old one; the newest matching profile wins.
+	/// PROFILE_SET (CAP_SYS_ADMIN).  A profile with the same match
+	/// replaces the old one; the newest matching profile wins.
 	Result<void> try_set_profile(const Profile &profile) const noexcept;
-	// PROFILE_CLEAR of the profile with exactly this match; ENOENT when
-	// there is none.
+	/// PROFILE_CLEAR of the profile with exactly this match; ENOENT when
+	/// there is none.
 	Result<void> try_clear_profile(const DeviceMatch &match) const noexcept;
 	Result<void> try_clear_all_profiles() const noexcept;
 
 #if defined(__cpp_exceptions)
-	// The try_ calls above, throwing cenalloc::Error instead.
+	/// The try_ calls above, throwing cenalloc::Error instead.
 	[[nodiscard]] Capabilities query() const { return try_query().value(); }
 	[[nodiscard]] Buffer create(const BufferSpec &spec) const
 	{
@@ -201,4 +204,4 @@ private:
 	std::string path_{};
 };
 
-} // namespace cenalloc
+} ///< namespace cenalloc

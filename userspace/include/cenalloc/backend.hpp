@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-//
-// cenalloc/backend.hpp - what the running cenalloc can do (QUERY): its
-// ABI version, features, page size and memory backends.
+///
+/// @file cenalloc/backend.hpp
+/// @brief what the running cenalloc can do (QUERY): its
+/// ABI version, features, page size and memory backends.
 #pragma once
 
 #include <cstdint>
@@ -15,24 +16,24 @@ namespace cenalloc {
 
 enum class BackendKind : std::uint8_t {
 	scatter,	// pages from anywhere ("system")
-	contiguous,	// one physically contiguous chunk per buffer
+	contiguous,	///< one physically contiguous chunk per buffer
 };
 
 [[nodiscard]] CENALLOC_API std::string_view to_string(BackendKind k) noexcept;
 
-// One backend present on this kernel, with its counters at QUERY time.
+/// One backend present on this kernel, with its counters at QUERY time.
 struct Backend {
 	std::string name{};		// "system", "contig", "cma", "carveout"
 	BackendKind kind = BackendKind::scatter;
-	std::uint32_t cost_rank = 0;	// lower is preferred
-	std::uint64_t max_chunk = 0;	// largest contiguous allocation
-	std::uint64_t max_align = 0;	// largest alignment of a chunk
-	std::uint64_t addr_lo = 0;	// lowest physical address handed out
-	std::uint64_t addr_hi = 0;	// highest physical address handed out
-	std::uint64_t lowest_limit = 0; // lowest address limit it honours
+	std::uint32_t cost_rank = 0;	///< lower is preferred
+	std::uint64_t max_chunk = 0;	///< largest contiguous allocation
+	std::uint64_t max_align = 0;	///< largest alignment of a chunk
+	std::uint64_t addr_lo = 0;	///< lowest physical address handed out
+	std::uint64_t addr_hi = 0;	///< highest physical address handed out
+	std::uint64_t lowest_limit = 0; ///< lowest address limit it honours
 	std::uint64_t free_bytes = 0;
-	std::uint64_t used_bytes = 0;	// backing live cenalloc buffers
-	std::uint64_t allocations = 0;	// since the module was loaded
+	std::uint64_t used_bytes = 0;	///< backing live cenalloc buffers
+	std::uint64_t allocations = 0;	///< since the module was loaded
 	std::uint64_t failures = 0;
 
 	friend bool operator==(const Backend &a, const Backend &b)
@@ -54,29 +55,29 @@ struct Backend {
 };
 
 enum class Feature : std::uint64_t {
-	hints = 1U << 0,	// creation hints
-	profiles = 1U << 1,	// PROFILE_SET / PROFILE_CLEAR
-	dma_heap = 1U << 2,	// /dev/dma_heap/cenalloc
-	driver_api = 1U << 3,	// cenalloc_declare_constraints()
-	migration = 1U << 4,	// late attaches move the backing
-	move_notify = 1U << 5,	// BufferSpec::dynamic is accepted
+	hints = 1U << 0,	///< creation hints
+	profiles = 1U << 1,	///< PROFILE_SET / PROFILE_CLEAR
+	dma_heap = 1U << 2,	///< /dev/dma_heap/cenalloc
+	driver_api = 1U << 3,	///< cenalloc_declare_constraints()
+	migration = 1U << 4,	///< late attaches move the backing
+	move_notify = 1U << 5,	///< BufferSpec::dynamic is accepted
 };
 
 [[nodiscard]] CENALLOC_API std::string_view to_string(Feature f) noexcept;
 
 struct Capabilities {
 	std::uint32_t abi_version = 0;
-	std::uint64_t features = 0;	// Feature bits, unknown ones kept
-	std::uint32_t page_size = 0;	// granule of every allocation
+	std::uint64_t features = 0;	///< Feature bits, unknown ones kept
+	std::uint32_t page_size = 0;	///< granule of every allocation
 	std::vector<Backend> backends{};
 
 	[[nodiscard]] bool has(Feature f) const noexcept
 	{
 		return (features & static_cast<std::uint64_t>(f)) != 0;
 	}
-	// The names of the feature bits that are set, known ones only.
+	/// The names of the feature bits that are set, known ones only.
 	[[nodiscard]] CENALLOC_API std::vector<std::string_view>
 	feature_names() const;
 };
 
-} // namespace cenalloc
+} ///< namespace cenalloc

@@ -1,26 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-//
-// cenalloc/buffer.hpp - a cenalloc dma-buf, its CPU mappings and scoped
-// CPU access.
-//
-//   cenalloc::Buffer buf = alloc.create({.size = 4 << 20, .name = "frame"});
-//   cenalloc::Mapping map = buf.map();            // mmap, nothing allocated
-//   {
-//           cenalloc::CpuAccess cpu = map.access(cenalloc::Access::write);
-//           std::fill(cpu.bytes().begin(), cpu.bytes().end(), std::byte{0x80});
-//   }                                             // DMA_BUF_IOCTL_SYNC end
-//   ioctl(v4l2_fd, VIDIOC_QBUF, ...buf.fd()...);  // importers get the fd
-//
-// A cenalloc buffer has no memory until something needs it.  The start of a
-// CpuAccess is such a point: it allocates for the members known so far and
-// fails, with the kernel's reason, if no memory suits them.  Touching a
-// mapping outside a CpuAccess works too, but a failed allocation is then a
-// SIGBUS, not a Failure.
-//
-// Thread safety: a Buffer, a Mapping and a CpuAccess are values: const
-// calls may run in several threads at once, moving or destroying one needs
-// that no other thread uses it.  Different objects for the same dma-buf
-// are independent (the kernel serializes what needs it).
+///
+/// @file cenalloc/buffer.hpp
+/// @brief a cenalloc dma-buf, its CPU mappings and scoped
+/// CPU access.
+///
+/// @code
+///   cenalloc::Buffer buf = alloc.create({.size = 4 << 20, .name = "frame"});
+///   cenalloc::Mapping map = buf.map();            // mmap, nothing allocated
+///   {
+///           cenalloc::CpuAccess cpu = map.access(cenalloc::Access::write);
+///           std::fill(cpu.bytes().begin(), cpu.bytes().end(), std::byte{0x80});
+///   }                                             // DMA_BUF_IOCTL_SYNC end
+///   ioctl(v4l2_fd, VIDIOC_QBUF, ...buf.fd()...);  // importers get the fd
+/// @endcode
+///
+/// A cenalloc buffer has no memory until something needs it.  The start of a
+/// CpuAccess is such a point: it allocates for the members known so far and
+/// fails, with the kernel's reason, if no memory suits them.  Touching a
+/// mapping outside a CpuAccess works too, but a failed allocation is then a
+/// SIGBUS, not a Failure.
+///
+/// Thread safety: a Buffer, a Mapping and a CpuAccess are values: const
+/// calls may run in several threads at once, moving or destroying one needs
+/// that no other thread uses it.  Different objects for the same dma-buf
+/// are independent (the kernel serializes what needs it).
 #pragma once
 
 #include <cstddef>
@@ -40,13 +43,13 @@
 namespace cenalloc {
 
 namespace detail {
-struct MappingState;	// the mmap and its own dma-buf fd (library-internal)
-} // namespace detail
+struct MappingState;	///< the mmap and its own dma-buf fd (library-internal)
+} ///< namespace detail
 
 enum class Access : std::uint8_t { read, write, read_write };
 
-// Bytes of a mapping: a pointer and a length, as std::span<std::byte> is
-// in C++20 (and converts to it there).
+/// Bytes of a mapping: a pointer and a length, as std::span<std::byte> is
+/// in C++20 (and converts to it there).
 class ByteSpan {
 public:
 	constexpr ByteSpan() noexcept = default;
@@ -79,10 +82,10 @@ private:
 	std::size_t size_ = 0;
 };
 
-// DMA_BUF_IOCTL_SYNC START when it begins, END when it is destroyed: the
-// CPU may touch bytes() in between.  It keeps the mapping alive, so moving
-// or destroying the Mapping it came from does not end it early; a moved-from
-// CpuAccess is empty and ends nothing.
+/// DMA_BUF_IOCTL_SYNC START when it begins, END when it is destroyed: the
+/// CPU may touch bytes() in between.  It keeps the mapping alive, so moving
+/// or destroying the Mapping it came from does not end it early; a moved-from
+/// CpuAccess is empty and ends nothing.
 class CENALLOC_API CpuAccess {
 public:
 	CpuAccess() noexcept = default;
@@ -98,8 +101,8 @@ public:
 
 	[[nodiscard]] ByteSpan bytes() const noexcept { return bytes_; }
 	[[nodiscard]] bool active() const noexcept { return state_ != nullptr; }
-	// End the access now and report a failure (the destructor cannot).
-	// Ending an empty or ended access succeeds.
+	/// End the access now and report a failure (the destructor cannot).
+	/// Ending an empty or ended access succeeds.
 	Result<void> try_end() noexcept;
 #if defined(__cpp_exceptions)
 	void end() { try_end().value(); }
@@ -124,10 +127,10 @@ private:
 	Access access_ = Access::read;
 };
 
-// A shared mapping of a whole buffer, unmapped when the last of it and its
-// CpuAccess objects is gone.  It keeps its own reference to the dma-buf, so
-// it may outlive the Buffer.  A moved-from Mapping is empty: bytes() is
-// empty and try_access() fails with EBADF.
+/// A shared mapping of a whole buffer, unmapped when the last of it and its
+/// CpuAccess objects is gone.  It keeps its own reference to the dma-buf, so
+/// it may outlive the Buffer.  A moved-from Mapping is empty: bytes() is
+/// empty and try_access() fails with EBADF.
 class CENALLOC_API Mapping {
 public:
 	Mapping() noexcept = default;
@@ -145,9 +148,9 @@ public:
 	[[nodiscard]] std::size_t size() const noexcept { return bytes_.size(); }
 	[[nodiscard]] Access protection() const noexcept { return access_; }
 	[[nodiscard]] bool valid() const noexcept { return state_ != nullptr; }
-	// Begin CPU access (see CpuAccess); @access within protection().
-	// The first access of a buffer is where it gets memory: a Failure
-	// then carries the kernel's reason.
+	/// Begin CPU access (see CpuAccess); @access within protection().
+	/// The first access of a buffer is where it gets memory: a Failure
+	/// then carries the kernel's reason.
 	[[nodiscard]] Result<CpuAccess> try_access(Access access) const noexcept;
 #if defined(__cpp_exceptions)
 	[[nodiscard]] CpuAccess access(Access access) const
@@ -175,10 +178,10 @@ private:
 	Access access_ = Access::read;
 };
 
-// A cenalloc dma-buf file descriptor, closed when destroyed.  Hand fd() to
-// importers (V4L2, DRM PRIME, other processes); they take their own
-// references.  A moved-from or released Buffer is empty: fd() is -1 and
-// every try_ call fails with EBADF.
+/// A cenalloc dma-buf file descriptor, closed when destroyed.  Hand fd() to
+/// importers (V4L2, DRM PRIME, other processes); they take their own
+/// references.  A moved-from or released Buffer is empty: fd() is -1 and
+/// every try_ call fails with EBADF.
 class CENALLOC_API Buffer {
 public:
 	Buffer() noexcept = default;
@@ -195,16 +198,16 @@ public:
 	[[nodiscard]] int fd() const noexcept { return fd_.get(); }
 	[[nodiscard]] bool valid() const noexcept { return fd_.valid(); }
 	[[nodiscard]] std::uint64_t id() const noexcept { return id_; }
-	// Bytes: the size asked for, rounded up to whole pages.
+	/// Bytes: the size asked for, rounded up to whole pages.
 	[[nodiscard]] std::uint64_t size() const noexcept { return size_; }
 	[[nodiscard]] const std::string &name() const noexcept
 	{
 		return name_;
 	}
 
-	// INFO on this buffer.
+	/// INFO on this buffer.
 	[[nodiscard]] Result<BufferInfo> try_info() const noexcept;
-	// mmap the whole buffer; nothing is allocated until it is touched.
+	/// mmap the whole buffer; nothing is allocated until it is touched.
 	[[nodiscard]] Result<Mapping>
 	try_map(Access access = Access::read_write) const noexcept;
 #if defined(__cpp_exceptions)
@@ -214,7 +217,7 @@ public:
 		return try_map(access).value();
 	}
 #endif
-	// Hand the descriptor over; the Buffer is empty afterwards.
+	/// Hand the descriptor over; the Buffer is empty afterwards.
 	[[nodiscard]] UniqueFd release() &&
 	{
 		UniqueFd fd = std::move(fd_);
@@ -247,4 +250,4 @@ private:
 	std::string name_{};
 };
 
-} // namespace cenalloc
+} ///< namespace cenalloc

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-//
-// cenalloc/buffer_info.hpp - the state of one buffer (INFO): where its
-// memory came from, every member (attached device or creation hint) with
-// its constraints and their sources, and the kernel's last decision in
-// words.
+///
+/// @file cenalloc/buffer_info.hpp
+/// @brief the state of one buffer (INFO): where its
+/// memory came from, every member (attached device or creation hint) with
+/// its constraints and their sources, and the kernel's last decision in
+/// words.
 #pragma once
 
 #include <chrono>
@@ -16,36 +17,36 @@
 
 namespace cenalloc {
 
-// One member: a device attached to the buffer, or a creation hint.
+/// One member: a device attached to the buffer, or a creation hint.
 struct Member {
-	std::string device{};	// dev_name(), or the hint's device
+	std::string device{};	///< dev_name(), or the hint's device
 	std::string driver{};	// bound driver, "" if none
-	bool mapped = false;	// has a DMA mapping now
-	bool dynamic = false;	// a dynamic importer (move_notify)
-	bool from_hint = false; // a creation hint, not an attachment
-	std::uint32_t segments = 0; // of its current mapping, 0 if unmapped
-	Constraints constraints{};	// resolved, with sources
+	bool mapped = false;	///< has a DMA mapping now
+	bool dynamic = false;	///< a dynamic importer (move_notify)
+	bool from_hint = false; ///< a creation hint, not an attachment
+	std::uint32_t segments = 0; ///< of its current mapping, 0 if unmapped
+	Constraints constraints{};	///< resolved, with sources
 };
 
 struct BufferInfo {
 	std::uint64_t id = 0;
 	std::string name{};
-	std::uint64_t size = 0;		// bytes, whole pages
-	bool backed = false;		// has memory
+	std::uint64_t size = 0;		///< bytes, whole pages
+	bool backed = false;		///< has memory
 	std::string backend{};		// "" until backed
-	std::uint32_t runs = 0;		// physically contiguous runs
-	Constraints merged{};		// origins index into members
-	std::uint32_t member_count = 0; // may exceed members.size()
+	std::uint32_t runs = 0;		///< physically contiguous runs
+	Constraints merged{};		///< origins index into members
+	std::uint32_t member_count = 0; ///< may exceed members.size()
 	std::vector<Member> members{};
-	int last_error = 0;		// 0 or the negative errno
-	std::string last_reason{};	// the last decision and why
+	int last_error = 0;		///< 0 or the negative errno
+	std::string last_reason{};	///< the last decision and why
 	std::uint32_t migrations = 0;
 	std::uint64_t migrated_bytes = 0;
 	std::chrono::nanoseconds last_migration_time{0};
 	std::string migration_reason{};	// "" if it never moved
 
-	// The member a merged field came from, or nullptr.
+	/// The member a merged field came from, or nullptr.
 	[[nodiscard]] CENALLOC_API const Member *origin_of(Field f) const;
 };
 
-} // namespace cenalloc
+} ///< namespace cenalloc

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-//
-// cenalloc/cenalloc.hpp - everything libcenalloc offers, in one include.
-// Link with -lcenalloc (pkg-config cenalloc, or CMake's
-// find_package(cenalloc) and cenalloc::cenalloc).
+///
+/// @file cenalloc/cenalloc.hpp
+/// @brief everything libcenalloc offers, in one include.
+/// Link with -lcenalloc (pkg-config cenalloc, or CMake's
+/// find_package(cenalloc) and cenalloc::cenalloc).
 #pragma once
 
 #include "allocator.hpp"

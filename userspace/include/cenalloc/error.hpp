@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-//
-// cenalloc/error.hpp - why a call failed: cenalloc::Failure (a value, for
-// Result and programs without exceptions) and cenalloc::Error (the one
-// exception type of libcenalloc's throwing calls).
-//
-// Both carry the errno, the operation that failed and, when the kernel
-// explained itself, its reason in words (the buffer's last_reason or
-// migration_reason from INFO).  message() / what() has all three, so
-// printing it is enough for a user to see why.
-//
-// Header-only: the library itself never throws across its ABI (its
-// exported calls return Result), so these types work the same in
-// programs built with and without exceptions.
+///
+/// @file cenalloc/error.hpp
+/// @brief why a call failed: cenalloc::Failure (a value, for
+/// Result and programs without exceptions) and cenalloc::Error (the one
+/// exception type of libcenalloc's throwing calls).
+///
+/// Both carry the errno, the operation that failed and, when the kernel
+/// explained itself, its reason in words (the buffer's last_reason or
+/// migration_reason from INFO).  message() / what() has all three, so
+/// printing it is enough for a user to see why.
+///
+/// Header-only: the library itself never throws across its ABI (its
+/// exported calls return Result), so these types work the same in
+/// programs built with and without exceptions.
 #pragma once
 
 #include <string>
@@ -20,12 +21,12 @@
 
 namespace cenalloc {
 
-// A failed call.  A plain value: copy it, keep it, print message().
+/// A failed call.  A plain value: copy it, keep it, print message().
 class Failure {
 public:
 	Failure() = default;
-	// @errno_value: positive errno; @operation: what was being done
-	// ("create buffer 'frame'"); @reason: the kernel's words, or "".
+	/// @errno_value: positive errno; @operation: what was being done
+	/// ("create buffer 'frame'"); @reason: the kernel's words, or "".
 	Failure(int errno_value, std::string operation, std::string reason = {})
 		: errno_(errno_value), operation_(std::move(operation)),
 		  reason_(std::move(reason))
@@ -41,8 +42,8 @@ public:
 	{
 		return reason_;
 	}
-	// "operation: reason (strerror)" when the kernel said why, else
-	// "operation: strerror": the reason is what a user can act on.
+	/// "operation: reason (strerror)" when the kernel said why, else
+	/// "operation: strerror": the reason is what a user can act on.
 	[[nodiscard]] std::string message() const
 	{
 		std::string text = std::generic_category().message(errno_);
@@ -58,8 +59,8 @@ private:
 	std::string reason_{};
 };
 
-// The exception thrown by the calls without try_ (see result.hpp); code()
-// compares with std::errc.
+/// The exception thrown by the calls without try_ (see result.hpp); code()
+/// compares with std::errc.
 class Error : public std::system_error {
 public:
 	explicit Error(Failure failure)
@@ -101,4 +102,4 @@ private:
 	std::string message_;
 };
 
-} // namespace cenalloc
+} ///< namespace cenalloc

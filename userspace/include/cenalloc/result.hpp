@@ -1,21 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-//
-// cenalloc/result.hpp - what a call returns when it may fail: a value or
-// a Failure, for programs built without exceptions.
-//
-//   cenalloc::Result<cenalloc::Buffer> buf = alloc.try_create(spec);
-//   if (!buf) {
-//           std::fprintf(stderr, "%s\n", buf.error().message().c_str());
-//           return -buf.error().errno_value();
-//   }
-//   use(*buf);
-//
-// Every call of libcenalloc that can fail has a try_ form returning a
-// Result and never throws.  The forms without try_ (create(), map()...)
-// are inline wrappers that throw cenalloc::Error; they exist only where
-// exceptions are enabled.  Result::value() on a failure throws Error too,
-// or, built with -fno-exceptions, prints the failure and aborts (like the
-// standard library does there): test ok() first.
+///
+/// @file cenalloc/result.hpp
+/// @brief what a call returns when it may fail: a value or
+/// a Failure, for programs built without exceptions.
+///
+/// @code
+///   cenalloc::Result<cenalloc::Buffer> buf = alloc.try_create(spec);
+///   if (!buf) {
+///           std::fprintf(stderr, "%s\n", buf.error().message().c_str());
+///           return -buf.error().errno_value();
+///   }
+///   use(*buf);
+/// @endcode
+///
+/// Every call of libcenalloc that can fail has a try_ form returning a
+/// Result and never throws.  The forms without try_ (create(), map()...)
+/// are inline wrappers that throw cenalloc::Error; they exist only where
+/// exceptions are enabled.  Result::value() on a failure throws Error too,
+/// or, built with -fno-exceptions, prints the failure and aborts (like the
+/// standard library does there): test ok() first.
 #pragma once
 
 #include <cstdio>
@@ -31,7 +34,7 @@ namespace cenalloc {
 
 namespace detail {
 
-// value() of a failed Result: throw, or end the program with the reason.
+/// value() of a failed Result: throw, or end the program with the reason.
 [[noreturn]] inline void fail(const Failure &failure)
 {
 #if defined(__cpp_exceptions)
@@ -42,10 +45,10 @@ namespace detail {
 #endif
 }
 
-} // namespace detail
+} ///< namespace detail
 
-// A value of type T, or the Failure that prevented it.  Not thread-safe
-// (like any value); moving it moves the value or the failure.
+/// A value of type T, or the Failure that prevented it.  Not thread-safe
+/// (like any value); moving it moves the value or the failure.
 template <typename T> class [[nodiscard]] Result {
 public:
 	// NOLINTNEXTLINE(google-explicit-constructor): return value;
@@ -59,7 +62,7 @@ public:
 	[[nodiscard]] bool ok() const noexcept { return state_.index() == 0; }
 	explicit operator bool() const noexcept { return ok(); }
 
-	// The value; on a failure: see the top of this file.
+	/// The value; on a failure: see the top of this file.
 	T &value() &
 	{
 		check();
@@ -81,7 +84,7 @@ public:
 	T *operator->() { return &value(); }
 	const T *operator->() const { return &value(); }
 
-	// The failure; a default Failure (errno 0) when there is none.
+	/// The failure; a default Failure (errno 0) when there is none.
 	[[nodiscard]] const Failure &error() const noexcept
 	{
 		static const Failure kNone{};
@@ -100,7 +103,7 @@ private:
 	std::variant<T, Failure> state_;
 };
 
-// Success, or the Failure.
+/// Success, or the Failure.
 template <> class [[nodiscard]] Result<void> {
 public:
 	Result() = default;
@@ -109,7 +112,7 @@ public:
 
 	[[nodiscard]] bool ok() const noexcept { return ok_; }
 	explicit operator bool() const noexcept { return ok_; }
-	// Nothing on success; on a failure: see the top of this file.
+	/// Nothing on success; on a failure: see the top of this file.
 	void value() const
 	{
 		if (!ok_)
@@ -122,4 +125,4 @@ private:
 	bool ok_ = true;
 };
 
-} // namespace cenalloc
+} ///< namespace cenalloc

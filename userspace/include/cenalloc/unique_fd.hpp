@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-//
-// cenalloc/unique_fd.hpp - one owned file descriptor.
-//
-// Every descriptor libcenalloc hands out (the allocator device, a
-// buffer's dma-buf) is a UniqueFd: closed exactly once, when its owner
-// goes away, and never copied by accident.  Thread safety: like an int;
-// one UniqueFd must not be reset or moved while another thread uses it.
+///
+/// @file cenalloc/unique_fd.hpp
+/// @brief one owned file descriptor.
+///
+/// Every descriptor libcenalloc hands out (the allocator device, a
+/// buffer's dma-buf) is a UniqueFd: closed exactly once, when its owner
+/// goes away, and never copied by accident.  Thread safety: like an int;
+/// one UniqueFd must not be reset or moved while another thread uses it.
 #pragma once
 
 #include <utility>
@@ -34,16 +35,16 @@ public:
 	[[nodiscard]] bool valid() const noexcept { return fd_ >= 0; }
 	explicit operator bool() const noexcept { return valid(); }
 
-	// Give up ownership: the caller closes the returned descriptor.
+	/// Give up ownership: the caller closes the returned descriptor.
 	[[nodiscard]] int release() noexcept { return std::exchange(fd_, -1); }
 
-	// Close what is held (if anything) and hold @fd instead.
+	/// Close what is held (if anything) and hold @fd instead.
 	void reset(int fd = -1) noexcept;
 
-	// A second owned descriptor for the same open file (F_DUPFD_CLOEXEC).
+	/// A second owned descriptor for the same open file (F_DUPFD_CLOEXEC).
 	[[nodiscard]] Result<UniqueFd> try_duplicate() const noexcept;
 #if defined(__cpp_exceptions)
-	// try_duplicate() that throws cenalloc::Error.
+	/// try_duplicate() that throws cenalloc::Error.
 	[[nodiscard]] UniqueFd duplicate() const
 	{
 		return try_duplicate().value();
@@ -54,4 +55,4 @@ private:
 	int fd_ = -1;
 };
 
-} // namespace cenalloc
+} ///< namespace cenalloc
