@@ -87,7 +87,7 @@ int cenalloc_constraints_text(const struct cenalloc_constraint_set *c,
 		const std::string text = c->c.value_text(*f);
 
 		if (len)
-			std::snprintf(buf, len, "%s", text.c_str());
+			(void)std::snprintf(buf, len, "%s", text.c_str());
 		return static_cast<int>(text.size());
 	} catch (const std::bad_alloc &) {
 		return fail(ENOMEM, "constraint text", "out of memory");
