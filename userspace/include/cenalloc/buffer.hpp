@@ -46,30 +46,46 @@ namespace detail {
 struct MappingState;	///< the mmap and its own dma-buf fd (library-internal)
 } ///< namespace detail
 
-enum class Access : std::uint8_t { read, write, read_write };
+/// What the CPU does with a mapping: its protection (Buffer::map()) and,
+/// within it, one access (Mapping::access()); also the direction of the
+/// cache maintenance DMA_BUF_IOCTL_SYNC does.
+enum class Access : std::uint8_t {
+	read,		///< the CPU reads what devices wrote
+	write,		///< the CPU writes for devices to read
+	read_write	///< both
+};
 
 /// Bytes of a mapping: a pointer and a length, as std::span<std::byte> is
 /// in C++20 (and converts to it there).
 class ByteSpan {
 public:
+	/// No bytes.
 	constexpr ByteSpan() noexcept = default;
+	/// @p size bytes at @p data (not owned).
 	constexpr ByteSpan(std::byte *data, std::size_t size) noexcept
 		: data_(data), size_(size)
 	{
 	}
+	/// The first byte; nullptr when empty.
 	[[nodiscard]] constexpr std::byte *data() const noexcept { return data_; }
+	/// In bytes.
 	[[nodiscard]] constexpr std::size_t size() const noexcept { return size_; }
+	/// size() == 0.
 	[[nodiscard]] constexpr bool empty() const noexcept { return size_ == 0; }
+	/// data(), for range-for and the standard algorithms.
 	[[nodiscard]] constexpr std::byte *begin() const noexcept { return data_; }
+	/// One past the last byte.
 	[[nodiscard]] constexpr std::byte *end() const noexcept
 	{
 		return data_ + size_;
 	}
+	/// Byte @p i; not checked (@p i < size()).
 	constexpr std::byte &operator[](std::size_t i) const noexcept
 	{
 		return data_[i];
 	}
 #if defined(__cpp_lib_span)
+	/// The same bytes as a std::span (where the library has one).
 	// NOLINTNEXTLINE(google-explicit-constructor): a span, as in C++20;
 	constexpr operator std::span<std::byte>() const noexcept
 	{
@@ -88,8 +104,11 @@ private:
 /// CpuAccess is empty and ends nothing.
 class CENALLOC_API CpuAccess {
 public:
+	/// Empty: ends nothing.  Mapping::access() makes active ones.
 	CpuAccess() noexcept = default;
+	/// Moves; @p other is left empty.
 	CpuAccess(CpuAccess &&other) noexcept { swap(other); }
+	/// Ends the access held (if any), then moves; @p other is left empty.
 	CpuAccess &operator=(CpuAccess &&other) noexcept
 	{
 		CpuAccess(std::move(other)).swap(*this);
@@ -97,14 +116,20 @@ public:
 	}
 	CpuAccess(const CpuAccess &) = delete;
 	CpuAccess &operator=(const CpuAccess &) = delete;
+	/// Ends the access (DMA_BUF_IOCTL_SYNC END); a failure there is lost:
+	/// call try_end() to see it.
 	~CpuAccess();
 
+	/// The whole buffer's bytes, valid until the access ends; empty when
+	/// the access is empty or ended.
 	[[nodiscard]] ByteSpan bytes() const noexcept { return bytes_; }
+	/// Begun and not yet ended (nor moved from).
 	[[nodiscard]] bool active() const noexcept { return state_ != nullptr; }
 	/// End the access now and report a failure (the destructor cannot).
 	/// Ending an empty or ended access succeeds.
 	Result<void> try_end() noexcept;
 #if defined(__cpp_exceptions)
+	/// try_end() that throws cenalloc::Error.
 	void end() { try_end().value(); }
 #endif
 
@@ -133,8 +158,12 @@ private:
 /// empty and try_access() fails with EBADF.
 class CENALLOC_API Mapping {
 public:
+	/// Empty.  Buffer::map() makes mappings.
 	Mapping() noexcept = default;
+	/// Moves; @p other is left empty.
 	Mapping(Mapping &&other) noexcept { swap(other); }
+	/// Moves; @p other is left empty.  The mapping held before is unmapped
+	/// unless a CpuAccess still uses it.
 	Mapping &operator=(Mapping &&other) noexcept
 	{
 		Mapping(std::move(other)).swap(*this);
@@ -142,17 +171,25 @@ public:
 	}
 	Mapping(const Mapping &) = delete;
 	Mapping &operator=(const Mapping &) = delete;
+	/// Unmaps, unless a CpuAccess from it still runs (it unmaps then).
 	~Mapping() = default;
 
+	/// The whole buffer, as long as the Mapping lives; touch it within a
+	/// CpuAccess (see the top of this file).  Empty when the Mapping is.
 	[[nodiscard]] ByteSpan bytes() const noexcept { return bytes_; }
+	/// Bytes mapped: the buffer's size.
 	[[nodiscard]] std::size_t size() const noexcept { return bytes_.size(); }
+	/// The access it was mapped for; accesses must stay within it.
 	[[nodiscard]] Access protection() const noexcept { return access_; }
+	/// Not empty (not moved from).
 	[[nodiscard]] bool valid() const noexcept { return state_ != nullptr; }
-	/// Begin CPU access (see CpuAccess); @access within protection().
-	/// The first access of a buffer is where it gets memory: a Failure
-	/// then carries the kernel's reason.
+	/// Begin CPU access (see CpuAccess); @p access within protection()
+	/// (any access within Access::read_write), else EINVAL.  The first
+	/// access of a buffer is where it gets memory: a Failure then carries
+	/// the kernel's reason.  EBADF when the Mapping is empty.
 	[[nodiscard]] Result<CpuAccess> try_access(Access access) const noexcept;
 #if defined(__cpp_exceptions)
+	/// try_access() that throws cenalloc::Error.
 	[[nodiscard]] CpuAccess access(Access access) const
 	{
 		return try_access(access).value();
@@ -184,8 +221,12 @@ private:
 /// every try_ call fails with EBADF.
 class CENALLOC_API Buffer {
 public:
+	/// Empty.  Allocator::create() and Allocator::adopt() make buffers.
 	Buffer() noexcept = default;
+	/// Moves; @p other is left empty.
 	Buffer(Buffer &&other) noexcept { swap(other); }
+	/// Closes the descriptor held (if any), then moves; @p other is left
+	/// empty.
 	Buffer &operator=(Buffer &&other) noexcept
 	{
 		Buffer(std::move(other)).swap(*this);
@@ -193,13 +234,22 @@ public:
 	}
 	Buffer(const Buffer &) = delete;
 	Buffer &operator=(const Buffer &) = delete;
+	/// Closes the descriptor.  The dma-buf lives on while importers,
+	/// Mappings or other descriptors of it remain.
 	~Buffer() = default;
 
+	/// The dma-buf descriptor, owned by the Buffer: importers take their
+	/// own reference, so do not close it; dup() it to keep one.  -1 when
+	/// empty.
 	[[nodiscard]] int fd() const noexcept { return fd_.get(); }
+	/// Not empty (not moved from nor released).
 	[[nodiscard]] bool valid() const noexcept { return fd_.valid(); }
+	/// The system-wide id, as in debugfs, fdinfo and Allocator::info_by_id().
 	[[nodiscard]] std::uint64_t id() const noexcept { return id_; }
 	/// Bytes: the size asked for, rounded up to whole pages.
 	[[nodiscard]] std::uint64_t size() const noexcept { return size_; }
+	/// The name it was created (or, adopted, found) with; a later
+	/// DMA_BUF_SET_NAME shows in info() only.
 	[[nodiscard]] const std::string &name() const noexcept
 	{
 		return name_;
@@ -208,10 +258,14 @@ public:
 	/// INFO on this buffer.
 	[[nodiscard]] Result<BufferInfo> try_info() const noexcept;
 	/// mmap the whole buffer; nothing is allocated until it is touched.
+	/// @p access is the protection: EACCES when it asks to write a
+	/// read-only buffer.  EBADF when the Buffer is empty.
 	[[nodiscard]] Result<Mapping>
 	try_map(Access access = Access::read_write) const noexcept;
 #if defined(__cpp_exceptions)
+	/// try_info() that throws cenalloc::Error.
 	[[nodiscard]] BufferInfo info() const { return try_info().value(); }
+	/// try_map() that throws cenalloc::Error.
 	[[nodiscard]] Mapping map(Access access = Access::read_write) const
 	{
 		return try_map(access).value();

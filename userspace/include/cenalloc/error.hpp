@@ -24,20 +24,25 @@ namespace cenalloc {
 /// A failed call.  A plain value: copy it, keep it, print message().
 class Failure {
 public:
+	/// No failure: errno 0 (what Result::error() returns on success).
 	Failure() = default;
-	/// @errno_value: positive errno; @operation: what was being done
-	/// ("create buffer 'frame'"); @reason: the kernel's words, or "".
+	/// @param errno_value positive errno.
+	/// @param operation what was being done ("create buffer 'frame'").
+	/// @param reason the kernel's words, or "".
 	Failure(int errno_value, std::string operation, std::string reason = {})
 		: errno_(errno_value), operation_(std::move(operation)),
 		  reason_(std::move(reason))
 	{
 	}
 
+	/// Positive errno (EINVAL, ENOMEM...) to branch on; 0 for no failure.
 	[[nodiscard]] int errno_value() const noexcept { return errno_; }
+	/// What was being done: "create buffer 'frame'".
 	[[nodiscard]] const std::string &operation() const noexcept
 	{
 		return operation_;
 	}
+	/// Why, in words a user can act on, or "" when nobody said.
 	[[nodiscard]] const std::string &reason() const noexcept
 	{
 		return reason_;
@@ -63,6 +68,7 @@ private:
 /// compares with std::errc.
 class Error : public std::system_error {
 public:
+	/// The exception for @p failure (Result::value() throws this).
 	explicit Error(Failure failure)
 		: std::system_error(failure.errno_value(),
 				    std::generic_category(),
@@ -70,28 +76,34 @@ public:
 		  failure_(std::move(failure)), message_(failure_.message())
 	{
 	}
+	/// Error(Failure(errno_value, operation, reason)).
 	Error(int errno_value, std::string operation, std::string reason = {})
 		: Error(Failure(errno_value, std::move(operation),
 				std::move(reason)))
 	{
 	}
 
+	/// Failure::errno_value(); code().value() too.
 	[[nodiscard]] int errno_value() const noexcept
 	{
 		return failure_.errno_value();
 	}
+	/// Failure::operation().
 	[[nodiscard]] const std::string &operation() const noexcept
 	{
 		return failure_.operation();
 	}
+	/// Failure::reason().
 	[[nodiscard]] const std::string &reason() const noexcept
 	{
 		return failure_.reason();
 	}
+	/// The whole failure, to keep or pass on as a value.
 	[[nodiscard]] const Failure &failure() const noexcept
 	{
 		return failure_;
 	}
+	/// Failure::message(), valid as long as the Error.
 	[[nodiscard]] const char *what() const noexcept override
 	{
 		return message_.c_str();

@@ -51,16 +51,26 @@ namespace detail {
 /// (like any value); moving it moves the value or the failure.
 template <typename T> class [[nodiscard]] Result {
 public:
+	/// Success: implicit, so a function returns its value as it is.
 	// NOLINTNEXTLINE(google-explicit-constructor): return value;
 	Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}
+	/// Failure: implicit, so a function returns a Failure as it is.
 	// NOLINTNEXTLINE(google-explicit-constructor): return failure;
 	Result(Failure failure)
 		: state_(std::in_place_index<1>, std::move(failure))
 	{
 	}
 
+	/// There is a value (no failure).
 	[[nodiscard]] bool ok() const noexcept { return state_.index() == 0; }
+	/// ok().
 	explicit operator bool() const noexcept { return ok(); }
+
+	/// @name Access to the value
+	/// On a failure, each of these throws Error, or, built without
+	/// exceptions, prints the failure and aborts: see the top of this
+	/// file.  Unlike std::optional, operator* and operator-> check too.
+	/// @{
 
 	/// The value; on a failure: see the top of this file.
 	T &value() &
@@ -68,21 +78,29 @@ public:
 		check();
 		return *std::get_if<0>(&state_);
 	}
+	/// The value, read-only.
 	const T &value() const &
 	{
 		check();
 		return *std::get_if<0>(&state_);
 	}
+	/// The value, moved out of a Result about to go: auto b = *alloc.try_create(spec).
 	T &&value() &&
 	{
 		check();
 		return std::move(*std::get_if<0>(&state_));
 	}
+	/// value().
 	T &operator*() & { return value(); }
+	/// value(), read-only.
 	const T &operator*() const & { return value(); }
+	/// value(), moved out.
 	T &&operator*() && { return std::move(*this).value(); }
+	/// &value(): result->fd().
 	T *operator->() { return &value(); }
+	/// &value(), read-only.
 	const T *operator->() const { return &value(); }
+	/// @}
 
 	/// The failure; a default Failure (errno 0) when there is none.
 	[[nodiscard]] const Failure &error() const noexcept
@@ -106,11 +124,15 @@ private:
 /// Success, or the Failure.
 template <> class [[nodiscard]] Result<void> {
 public:
+	/// Success: return {}.
 	Result() = default;
+	/// Failure: implicit, so a function returns a Failure as it is.
 	// NOLINTNEXTLINE(google-explicit-constructor): return failure;
 	Result(Failure failure) : failure_(std::move(failure)), ok_(false) {}
 
+	/// The call succeeded.
 	[[nodiscard]] bool ok() const noexcept { return ok_; }
+	/// ok().
 	explicit operator bool() const noexcept { return ok_; }
 	/// Nothing on success; on a failure: see the top of this file.
 	void value() const
@@ -118,6 +140,7 @@ public:
 		if (!ok_)
 			detail::fail(failure_);
 	}
+	/// The failure; a default Failure (errno 0) when there is none.
 	[[nodiscard]] const Failure &error() const noexcept { return failure_; }
 
 private:
