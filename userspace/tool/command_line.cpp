@@ -139,7 +139,7 @@ std::vector<std::string> Arguments::values(std::string_view name) const
 std::string help_text(const CommandSpec &spec)
 {
 	std::string out = "usage: cenalloc " + std::string(spec.name);
-	std::size_t width = 0;
+	std::size_t width = std::string_view("-h, --help").size();
 
 	if (!spec.options.empty())
 		out += " [options]";
