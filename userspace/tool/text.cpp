@@ -38,7 +38,7 @@ std::string human_bytes(std::uint64_t bytes)
 
 std::string bytes_text(std::uint64_t bytes)
 {
-	const std::string exact = format_bytes(bytes);
+	std::string exact = format_bytes(bytes);
 
 	// format_bytes() falls back to bytes when no unit divides evenly.
 	if (bytes < 1024 || !exact.ends_with("bytes"))
