@@ -63,6 +63,20 @@ const Command *find_command(const std::string &name)
 	return nullptr;
 }
 
+// "cenalloc profile --help": the three profile commands.
+void print_profile_help()
+{
+	std::cout << "usage: cenalloc profile load|show|clear FILE.json\n\n";
+	for (const Command &c : all_commands()) {
+		if (!c.spec.name.starts_with("profile "))
+			continue;
+		std::string name(c.spec.name);
+		name.resize(std::max<std::size_t>(name.size(), 13), ' ');
+		std::cout << "  " << name << "  " << c.spec.summary << "\n";
+	}
+	std::cout << "\n(see: cenalloc profile load --help)\n";
+}
+
 ExitStatus run(std::vector<std::string> args)
 {
 	if (args.empty()) {
@@ -92,13 +106,7 @@ ExitStatus run(std::vector<std::string> args)
 			throw UsageError("profile: expected load, show or "
 					 "clear (see: cenalloc profile --help)");
 		if (args.front() == "--help" || args.front() == "-h") {
-			std::cout << "usage: cenalloc profile load|show|clear "
-				     "FILE.json\n\n";
-			for (const Command &c : all_commands())
-				if (c.spec.name.starts_with("profile "))
-					std::cout << "  " << c.spec.name << "  "
-						  << c.spec.summary << "\n";
-			std::cout << "\n(see: cenalloc profile load --help)\n";
+			print_profile_help();
 			return ExitStatus::ok;
 		}
 		name += " " + args.front();
