@@ -101,6 +101,58 @@ std::string explain(const cen_constraints &merged,
 	return out.empty() ? "nobody constrains the buffer" : out;
 }
 
+// The segments member @m sees in the worst case @plan assumes: its
+// synthetic chunks (cen_plan_synthetic_chunks()), each split by @m's own
+// rules as the exporter splits its scatterlist.
+std::uint64_t member_segments(const cen_constraints &m, const cen_plan &plan,
+			      const cen_backend_desc &b, std::uint64_t size,
+			      unsigned int shift)
+{
+	const u64 n = cen_plan_synthetic_chunks(&plan, &b, size, nullptr, 0);
+	std::vector<cen_segment> chunks(n);
+	std::uint64_t total = 0;
+
+	cen_plan_synthetic_chunks(&plan, &b, size, chunks.data(), n);
+	for (u64 i = 0; i < n; i++) {
+		const u64 k = cen_chunk_segments(&m, chunks[i].addr,
+						 chunks[i].len, i + 1 == n, shift);
+		if (k == U64_MAX)
+			return plan.max_segments;
+		total += k;
+	}
+	return total;
+}
+
+// What backend @i would do: its plan in @sol, or why it was refused.
+BackendVerdict verdict(const cen_solution &sol,
+		       const std::vector<cen_backend_desc> &descs, std::size_t i,
+		       const std::vector<cen_constraints> &members,
+		       unsigned int shift)
+{
+	BackendVerdict v{.backend = descs[i].name};
+	for (u32 p = 0; p < sol.n_plans; p++) {
+		const cen_plan &plan = sol.plans[p];
+		if (plan.backend != i)
+			continue;
+		v.accepted = true;
+		v.chunk = plan.chunk;
+		v.align = plan.align;
+		v.addr_limit = plan.addr_limit;
+		v.max_segments = plan.max_segments;
+		v.worst_case_addr = plan.worst_addr;
+		v.preference = p;
+		v.prefer_limit = plan.prefer_limit;
+		for (const cen_constraints &m : members)
+			v.member_segments.push_back(member_segments(
+				m, plan, descs[i], sol.size, shift));
+	}
+	if (!v.accepted) {
+		v.reason = why_text(sol.rejected[i]);
+		v.not_needed = sol.rejected[i].code == CEN_R_NOT_NEEDED;
+	}
+	return v;
+}
+
 BufferDecision solve_buffer(const Document &doc, const PlatformBuffer &buf,
 			    const std::vector<cen_backend_desc> &descs)
 {
@@ -139,25 +191,8 @@ BufferDecision solve_buffer(const Document &doc, const PlatformBuffer &buf,
 	if (mergeable)
 		d.merged = from_cen(merged);
 
-	for (std::size_t i = 0; i < descs.size(); i++) {
-		BackendVerdict v{.backend = descs[i].name};
-		for (u32 p = 0; p < sol.n_plans; p++) {
-			const cen_plan &plan = sol.plans[p];
-			if (plan.backend != i)
-				continue;
-			v.accepted = true;
-			v.chunk = plan.chunk;
-			v.align = plan.align;
-			v.addr_limit = plan.addr_limit;
-			v.max_segments = plan.max_segments;
-			v.worst_case_addr = plan.worst_addr;
-			v.preference = p;
-			v.prefer_limit = plan.prefer_limit;
-		}
-		if (!v.accepted)
-			v.reason = why_text(sol.rejected[i]);
-		d.backends.push_back(std::move(v));
-	}
+	for (std::size_t i = 0; i < descs.size(); i++)
+		d.backends.push_back(verdict(sol, descs, i, members, shift));
 
 	if (ret == 0) {
 		d.backend = descs[sol.plans[0].backend].name;

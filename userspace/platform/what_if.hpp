@@ -29,11 +29,17 @@ struct BackendVerdict {
 	std::string backend{};
 	bool accepted = false;
 	std::string reason{};		// why it was refused
+	// Refused only because its memory is scarce and nobody needs it
+	// (every device can scatter): passed over, not a failure.
+	bool not_needed = false;
 	// When accepted (struct cen_plan):
 	std::uint64_t chunk = 0;	// smallest chunk it may use
 	std::uint64_t align = 0;
 	std::uint64_t addr_limit = 0;
 	std::uint64_t max_segments = 0; // worst case over the members
+	// The worst case of each member (as BufferDecision::members): every
+	// device gets its own scatterlist, split by its own rules.
+	std::vector<std::uint64_t> member_segments{};
 	std::uint64_t worst_case_addr = 0; // where the estimate put it
 	std::uint32_t preference = 0;	// 0 = the first one tried
 	// Where the kernel tries the chunk first, for devices that may attach

@@ -58,6 +58,7 @@ private:
 const std::vector<std::vector<std::string>> kCommands = {
 	{"backends"},	    {"alloc"},	       {"info"},  {"profile", "load"},
 	{"profile", "show"}, {"profile", "clear"}, {"solve"},
+	{"discover"},
 };
 
 std::string joined(const std::vector<std::string> &words)
@@ -92,7 +93,71 @@ TEST(Tool, EveryCommandHasHelp)
 		EXPECT_EQ(tool(help).out, r.out);
 	}
 	EXPECT_TRUE(contains(main_help.out, "exit status:"));
-	EXPECT_EQ(tool({"--version"}).status, 0);
+}
+
+TEST(Tool, VersionAndBareUsage)
+{
+	for (const char *flag : {"--version", "-V"}) {
+		const ProcessResult r = tool({flag});
+		EXPECT_EQ(r.status, 0) << r.err;
+		EXPECT_EQ(r.out, "cenalloc " CENALLOC_VERSION "\n");
+	}
+	// No arguments: the usage, on stderr, and the usage status.
+	const ProcessResult bare = tool({});
+	EXPECT_EQ(bare.status, 2);
+	EXPECT_TRUE(bare.out.empty()) << bare.out;
+	EXPECT_TRUE(contains(bare.err, "usage: cenalloc COMMAND")) << bare.err;
+	EXPECT_TRUE(contains(bare.err, "  discover ")) << bare.err;
+}
+
+TEST(Tool, DeviceThatIsNotCenallocIsNamed)
+{
+	const TempFile plain("not-a-device", "");
+	for (const std::string &path :
+	     {std::string("/dev/null"), plain.path(),
+	      std::filesystem::path(plain.path()).parent_path().string()}) {
+		SCOPED_TRACE(path);
+		const ProcessResult r = tool({"backends", "--device", path});
+		EXPECT_EQ(r.status, 4) << r.err;
+		EXPECT_TRUE(contains(r.err, path + " is not a cenalloc device"))
+			<< r.err;
+	}
+}
+
+TEST(Tool, SolveSaysChosenSkippedAndEachDevicesSegments)
+{
+	const TempFile doc("skips.json", R"({
+		"devices": [{"name": "cam"},
+			    {"name": "gpu", "iommu": true}],
+		"backends": [{"name": "system", "kind": "scatter", "max_chunk": "4 MiB"},
+			     {"name": "contig", "kind": "contig", "max_chunk": "16 MiB"},
+			     {"name": "cma", "kind": "contig", "max_chunk": "64 MiB"}],
+		"buffers": [{"name": "shared", "size": 8294400, "devices": ["cam", "gpu"]},
+			    {"name": "gpu-only", "size": "1 MiB", "devices": ["gpu"]}]
+	})");
+	const ProcessResult r = tool({"solve", doc.path()});
+
+	ASSERT_EQ(r.status, 0) << r.err;
+	EXPECT_TRUE(contains(r.out, "2 devices, 0 profiles, 3 backends, "
+				    "page size 4 KiB")) << r.out;
+	EXPECT_TRUE(contains(r.out, "8294400 bytes (7.91 MiB)")) << r.out;
+	EXPECT_TRUE(contains(r.out, "contig   chosen: one chunk of 8100 KiB"))
+		<< r.out;
+	// Accepted, but the kernel stops at the first that serves.
+	EXPECT_TRUE(contains(r.out, "cma      skipped: contig comes first; "
+				    "would give one chunk")) << r.out;
+	EXPECT_TRUE(contains(r.out, "each device sees: cam 1 segment (allows 1), "
+				    "gpu ")) << r.out;
+	// Scarce memory nobody needs is passed over, not refused.
+	EXPECT_TRUE(contains(r.out, "contig   skipped: not needed")) << r.out;
+	EXPECT_FALSE(contains(r.out, "refused: not needed")) << r.out;
+
+	const Json j = parse_json(tool({"solve", "--json", doc.path()}).out);
+	const Json &shared = j["buffers"][0]["backends"];
+	EXPECT_EQ(shared[0]["verdict"], "refused");
+	EXPECT_EQ(shared[1]["verdict"], "chosen");
+	EXPECT_EQ(shared[1]["segments"], Json::array({1, 1}));
+	EXPECT_EQ(shared[2]["verdict"], "skipped");
 }
 
 TEST(Tool, UsageErrorsNameTheProblem)

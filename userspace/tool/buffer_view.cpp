@@ -3,6 +3,7 @@
 
 #include "constraints_json.hpp"
 #include "table.hpp"
+#include "text.hpp"
 
 namespace cenalloc::tool {
 
@@ -12,8 +13,8 @@ std::string state_text(const BufferInfo &info)
 {
 	if (!info.backed)
 		return "not backed (no memory yet)";
-	return "backed by " + info.backend + ", " + std::to_string(info.runs) +
-	       (info.runs == 1 ? " contiguous run" : " contiguous runs");
+	return "backed by " + info.backend + ", " +
+	       count_text(info.runs, "contiguous run", "contiguous runs");
 }
 
 std::string member_flags(const Member &m)
@@ -23,25 +24,9 @@ std::string member_flags(const Member &m)
 	if (m.dynamic)
 		s += ", dynamic";
 	if (m.mapped)
-		s += ", mapped as " + std::to_string(m.segments) +
-		     (m.segments == 1 ? " segment" : " segments");
+		s += ", mapped as " +
+		     count_text(m.segments, "segment", "segments");
 	return s;
-}
-
-// "address limit 0xffffffff (struct device), max segments 1 (default
-// policy)": the fields somebody set.
-std::string constraint_list(const Constraints &c)
-{
-	std::string s;
-
-	for (Field f : kAllFields) {
-		if (!c.has(f))
-			continue;
-		s += (s.empty() ? "" : ", ") + std::string(to_string(f)) + " " +
-		     c.value_text(f) + " (" + std::string(to_string(c.source(f))) +
-		     ")";
-	}
-	return s.empty() ? "nothing constrained" : s;
 }
 
 } // namespace
@@ -49,8 +34,7 @@ std::string constraint_list(const Constraints &c)
 void print_buffer(std::ostream &out, const BufferInfo &info)
 {
 	out << "buffer " << info.id << " \"" << info.name << "\"\n";
-	out << "  size        " << info.size << " bytes ("
-	    << human_bytes(info.size) << ")\n";
+	out << "  size        " << size_text(info.size) << "\n";
 	out << "  state       " << state_text(info) << "\n";
 	out << "  decision    " << (info.last_error ? "failed: " : "")
 	    << info.last_reason;
@@ -70,7 +54,7 @@ void print_buffer(std::ostream &out, const BufferInfo &info)
 	for (Field f : kAllFields) {
 		const Member *from = info.origin_of(f);
 		merged.add({std::string(to_string(f)),
-			    info.merged.value_text(f),
+			    field_text(info.merged, f),
 			    info.merged.has(f)
 				    ? std::string(to_string(info.merged.source(f)))
 				    : "-",
@@ -97,7 +81,7 @@ void print_buffer_table(std::ostream &out, const std::vector<BufferInfo> &all)
 		 "LAST DECISION"});
 
 	for (const BufferInfo &b : all)
-		t.add({std::to_string(b.id), b.name, human_bytes(b.size),
+		t.add({std::to_string(b.id), b.name, bytes_text(b.size),
 		       b.backed ? b.backend : "-",
 		       b.backed ? std::to_string(b.runs) : "-",
 		       std::to_string(b.member_count),

@@ -5,6 +5,7 @@
 
 #include "commands.hpp"
 #include "table.hpp"
+#include "text.hpp"
 #include "tool_support.hpp"
 
 namespace cenalloc::tool {
@@ -53,6 +54,14 @@ platform::Json to_json(const Capabilities &caps)
 	return j;
 }
 
+// "0x1000-0x61ffffff"; "0x1000 and up" when nothing bounds it.
+std::string address_range(std::uint64_t lo, std::uint64_t hi)
+{
+	if (hi == kNoLimit)
+		return format_address(lo) + " and up";
+	return format_address(lo) + "-" + format_address(hi);
+}
+
 void print_text(std::ostream &out, const Capabilities &caps)
 {
 	std::string features;
@@ -62,14 +71,13 @@ void print_text(std::ostream &out, const Capabilities &caps)
 	for (std::string_view f : caps.feature_names())
 		features += (features.empty() ? "" : " ") + std::string(f);
 	out << "cenalloc ABI " << caps.abi_version << ", page size "
-	    << caps.page_size << " bytes\nfeatures: "
+	    << bytes_text(caps.page_size) << "\nfeatures: "
 	    << (features.empty() ? "none" : features) << "\n\n";
 	for (const Backend &b : caps.backends)
 		t.add({b.name, std::string(to_string(b.kind)),
-		       std::to_string(b.cost_rank), format_bytes(b.max_chunk),
-		       format_bytes(b.max_align),
-		       format_address(b.addr_lo) + "-" +
-			       format_address(b.addr_hi),
+		       std::to_string(b.cost_rank), bytes_text(b.max_chunk),
+		       bytes_text(b.max_align),
+		       address_range(b.addr_lo, b.addr_hi),
 		       format_address(b.lowest_limit),
 		       human_bytes(b.free_bytes), human_bytes(b.used_bytes),
 		       std::to_string(b.allocations),

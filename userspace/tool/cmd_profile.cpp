@@ -8,6 +8,7 @@
 
 #include "commands.hpp"
 #include "constraints_json.hpp"
+#include "text.hpp"
 #include "tool_support.hpp"
 
 namespace cenalloc::tool {
@@ -77,17 +78,6 @@ std::vector<Profile> profiles_of(const std::string &path)
 	return std::move(doc.profiles);
 }
 
-std::string constraint_text(const Constraints &c)
-{
-	std::string s;
-
-	for (Field f : kAllFields)
-		if (c.has(f))
-			s += (s.empty() ? "" : ", ") + std::string(to_string(f)) +
-			     " " + c.value_text(f);
-	return s;
-}
-
 platform::Json match_to_json(const DeviceMatch &m)
 {
 	platform::Json j = platform::Json::object();
@@ -116,7 +106,7 @@ ExitStatus run_profile_load(const Arguments &args, std::ostream &out)
 			throw failure_from(e);
 		}
 		out << "loaded " << p.match.describe() << ": "
-		    << constraint_text(p.constraints) << "\n";
+		    << constraint_list(p.constraints, false) << "\n";
 	}
 	return ExitStatus::ok;
 }
@@ -136,12 +126,12 @@ ExitStatus run_profile_show(const Arguments &args, std::ostream &out)
 		print_json(out, {{"version", 1}, {"profiles", list}});
 		return ExitStatus::ok;
 	}
-	out << profiles.size() << (profiles.size() == 1 ? " profile" : " profiles")
-	    << " in " << path
+	out << count_text(profiles.size(), "profile", "profiles") << " in "
+	    << path
 	    << " (a device takes the last one that matches it):\n";
 	for (const Profile &p : profiles)
 		out << "  " << p.match.describe() << ": "
-		    << constraint_text(p.constraints) << "\n";
+		    << constraint_list(p.constraints, false) << "\n";
 	return ExitStatus::ok;
 }
 

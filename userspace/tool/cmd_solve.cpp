@@ -6,6 +6,7 @@
 #include "commands.hpp"
 #include "constraints_json.hpp"
 #include "table.hpp"
+#include "text.hpp"
 #include "tool_support.hpp"
 #include "what_if.hpp"
 
@@ -42,42 +43,76 @@ const CommandSpec kSolveSpec{
 
 namespace {
 
+// Where the plan puts the buffer: "one chunk of 3040 KiB aligned to
+// 4 MiB, below 0xffffffff".
 std::string plan_text(const platform::PlatformBackend &b,
-		      const platform::BackendVerdict &v, std::uint64_t size,
-		      bool has_members)
+		      const platform::BackendVerdict &v, std::uint64_t size)
 {
-	std::string s = v.preference == 0 ? "accepted, first choice: "
-					  : "accepted, choice " +
-						    std::to_string(v.preference + 1) +
-						    ": ";
+	std::string s;
 
 	if (b.kind == BackendKind::scatter && v.chunk < size)
-		s += "chunks of at least " + format_bytes(v.chunk);
+		s += "chunks of at least " + bytes_text(v.chunk);
 	else
-		s += "one chunk of " + format_bytes(size);
-	s += " aligned to " + format_bytes(v.align);
+		s += "one chunk of " + bytes_text(size);
+	s += " aligned to " + bytes_text(v.align);
 	s += v.addr_limit == kNoLimit ? ", anywhere"
 				      : ", below " + format_address(v.addr_limit);
 	if (v.prefer_limit < v.addr_limit)
 		s += " (at or below " + format_address(v.prefer_limit) +
 		     " first, for devices that may attach later)";
-	if (has_members)
-		s += "; a device sees at most " +
-		     std::to_string(v.max_segments) +
-		     (v.max_segments == 1 ? " segment" : " segments");
 	return s;
 }
 
-std::string member_text(const Constraints &c)
+// The kernel tries accepted backends in order and stops at the first
+// that serves the buffer: the others are skipped, not failures; so is a
+// backend of scarce memory that nobody needs.
+std::string verdict_text(const platform::Document &doc,
+			 const platform::BufferDecision &d, std::size_t i)
 {
-	std::string s;
+	const platform::BackendVerdict &v = d.backends[i];
 
-	for (Field f : kAllFields)
-		if (c.has(f))
-			s += (s.empty() ? "" : ", ") + std::string(to_string(f)) +
-			     " " + c.value_text(f) + " (" +
-			     std::string(to_string(c.source(f))) + ")";
-	return s.empty() ? "nothing constrained" : s;
+	if (!v.accepted)
+		return (v.not_needed ? "skipped: " : "refused: ") + v.reason;
+	const std::string plan = plan_text(doc.backends[i], v, d.size);
+	if (v.preference == 0)
+		return "chosen: " + plan;
+	return "skipped: " + d.backend + " comes first; would give " + plan;
+}
+
+// Each device's own worst case against its own limit: "each device sees:
+// vivid.0 1 segment (allows 1), gpu 48 segments (allows any)".
+std::string segments_text(const platform::BufferDecision &d,
+			  const platform::BackendVerdict &v)
+{
+	std::string s = "each device sees: ";
+
+	for (std::size_t m = 0; m < d.members.size(); m++)
+		s += (m ? ", " : "") + d.members[m].name + " " +
+		     count_text(v.member_segments.at(m), "segment", "segments") +
+		     " (allows " +
+		     field_text(d.members[m].constraints, Field::max_segments) +
+		     ")";
+	return s;
+}
+
+void print_buffer(std::ostream &out, const platform::Document &doc,
+		  const platform::BufferDecision &d)
+{
+	out << "\nbuffer \"" << d.buffer << "\", " << size_text(d.size) << "\n";
+	for (const platform::ResolvedMember &m : d.members)
+		out << "  member " << m.name << ": "
+		    << constraint_list(m.constraints) << "\n";
+	Table t({"BACKEND", "VERDICT"});
+	for (std::size_t i = 0; i < d.backends.size(); i++) {
+		t.add({d.backends[i].backend, verdict_text(doc, d, i)});
+		if (d.backends[i].accepted && !d.members.empty())
+			t.add({"", segments_text(d, d.backends[i])});
+	}
+	t.print(out, "  ");
+	if (d.feasible())
+		out << "  => " << d.backend << ": " << d.reason << "\n";
+	else
+		out << "  => cannot be backed: " << d.reason << "\n";
 }
 
 void print_text(std::ostream &out, const platform::Document &doc,
@@ -87,30 +122,74 @@ void print_text(std::ostream &out, const platform::Document &doc,
 	out << path;
 	if (!doc.description.empty())
 		out << ": " << doc.description;
-	out << "\n" << doc.devices.size() << " devices, " << doc.profiles.size()
-	    << " profiles, " << doc.backends.size() << " backends, page size "
-	    << doc.page_size
+	out << "\n" << count_text(doc.devices.size(), "device", "devices")
+	    << ", " << count_text(doc.profiles.size(), "profile", "profiles")
+	    << ", " << count_text(doc.backends.size(), "backend", "backends")
+	    << ", page size " << bytes_text(doc.page_size)
 	    << (doc.relax_default ? ", default policy relaxed" : "") << "\n";
-	for (const platform::BufferDecision &d : decisions) {
-		out << "\nbuffer \"" << d.buffer << "\", " << d.size
-		    << " bytes (" << human_bytes(d.size) << ")\n";
-		for (const platform::ResolvedMember &m : d.members)
-			out << "  member " << m.name << ": "
-			    << member_text(m.constraints) << "\n";
-		Table t({"BACKEND", "VERDICT"});
-		for (std::size_t i = 0; i < d.backends.size(); i++) {
-			const auto &v = d.backends[i];
-			t.add({v.backend,
-			       v.accepted ? plan_text(doc.backends[i], v, d.size,
-						   !d.members.empty())
-					  : "refused: " + v.reason});
-		}
-		t.print(out, "  ");
-		if (d.feasible())
-			out << "  => " << d.backend << ": " << d.reason << "\n";
-		else
-			out << "  => cannot be backed: " << d.reason << "\n";
+	for (const platform::BufferDecision &d : decisions)
+		print_buffer(out, doc, d);
+}
+
+// "chosen", "skipped" or "refused", as the text says it.
+std::string verdict_word(const platform::BackendVerdict &v)
+{
+	if (v.accepted)
+		return v.preference == 0 ? "chosen" : "skipped";
+	return v.not_needed ? "skipped" : "refused";
+}
+
+platform::Json backend_json(const platform::BackendVerdict &v)
+{
+	platform::Json b{{"name", v.backend},
+			 {"accepted", v.accepted},
+			 {"verdict", verdict_word(v)}};
+
+	if (!v.accepted) {
+		b["reason"] = v.reason;
+		return b;
 	}
+	b["preference"] = v.preference;
+	b["chunk"] = v.chunk;
+	b["align"] = v.align;
+	b["addr_limit"] = format_address(v.addr_limit);
+	b["prefer_limit"] = format_address(v.prefer_limit);
+	b["max_segments"] = v.max_segments;
+	// Each member's worst case, in the order of "members".
+	b["segments"] = v.member_segments;
+	return b;
+}
+
+platform::Json buffer_json(const platform::BufferDecision &d)
+{
+	platform::Json members = platform::Json::array();
+	platform::Json backends = platform::Json::array();
+	platform::Json from = platform::Json::object();
+
+	for (const auto &m : d.members)
+		members.push_back(
+			{{"name", m.name},
+			 {"hint", m.from_hint},
+			 {"constraints", platform::constraints_to_json(m.constraints)},
+			 {"sources", platform::sources_to_json(m.constraints)}});
+	for (Field f : kAllFields)
+		if (const auto o = d.merged.origin(f); o && *o < d.members.size())
+			from[std::string(key_of(f))] = d.members[*o].name;
+	for (const auto &v : d.backends)
+		backends.push_back(backend_json(v));
+	return {
+		{"name", d.buffer},
+		{"size", d.size},
+		{"members", members},
+		{"merged",
+		 {{"constraints", platform::constraints_to_json(d.merged)},
+		  {"sources", platform::sources_to_json(d.merged)},
+		  {"from", from}}},
+		{"backends", backends},
+		{"backend", d.feasible() ? platform::Json(d.backend)
+					 : platform::Json(nullptr)},
+		{"reason", d.reason},
+	};
 }
 
 platform::Json to_json(const platform::Document &doc,
@@ -118,53 +197,8 @@ platform::Json to_json(const platform::Document &doc,
 {
 	platform::Json buffers = platform::Json::array();
 
-	for (const platform::BufferDecision &d : decisions) {
-		platform::Json members = platform::Json::array();
-		platform::Json backends = platform::Json::array();
-		platform::Json from = platform::Json::object();
-		for (const auto &m : d.members)
-			members.push_back(
-				{{"name", m.name},
-				 {"hint", m.from_hint},
-				 {"constraints",
-				  platform::constraints_to_json(m.constraints)},
-				 {"sources",
-				  platform::sources_to_json(m.constraints)}});
-		for (Field f : kAllFields)
-			if (const auto o = d.merged.origin(f);
-			    o && *o < d.members.size())
-				from[std::string(key_of(f))] = d.members[*o].name;
-		for (const auto &v : d.backends) {
-			platform::Json b{{"name", v.backend},
-					 {"accepted", v.accepted}};
-			if (v.accepted) {
-				b["preference"] = v.preference;
-				b["chunk"] = v.chunk;
-				b["align"] = v.align;
-				b["addr_limit"] = format_address(v.addr_limit);
-				b["prefer_limit"] =
-					format_address(v.prefer_limit);
-				b["max_segments"] = v.max_segments;
-			} else {
-				b["reason"] = v.reason;
-			}
-			backends.push_back(b);
-		}
-		buffers.push_back({
-			{"name", d.buffer},
-			{"size", d.size},
-			{"members", members},
-			{"merged",
-			 {{"constraints",
-			   platform::constraints_to_json(d.merged)},
-			  {"sources", platform::sources_to_json(d.merged)},
-			  {"from", from}}},
-			{"backends", backends},
-			{"backend", d.feasible() ? platform::Json(d.backend)
-						 : platform::Json(nullptr)},
-			{"reason", d.reason},
-		});
-	}
+	for (const platform::BufferDecision &d : decisions)
+		buffers.push_back(buffer_json(d));
 	return {{"description", doc.description},
 		{"page_size", doc.page_size},
 		{"buffers", buffers}};

@@ -22,6 +22,35 @@ const OptionSpec *find_option(const CommandSpec &spec, std::string_view name)
 	return nullptr;
 }
 
+// "-o FILE" or "-oFILE" as "--output=FILE"; other words as they are.
+std::string long_form(const CommandSpec &spec, const std::string &arg)
+{
+	if (arg.size() < 2 || arg.starts_with("--"))
+		return arg;
+	for (const OptionSpec &o : spec.options) {
+		if (o.short_name.empty() || arg.substr(1, 1) != o.short_name)
+			continue;
+		if (arg.size() == 2)
+			return "--" + std::string(o.name);
+		if (!o.value_name.empty())
+			return "--" + std::string(o.name) + "=" + arg.substr(2);
+	}
+	return arg;
+}
+
+// "--output FILE" or "-o, --output FILE", for the help text.
+std::string option_words(const OptionSpec &o)
+{
+	std::string s = o.short_name.empty()
+				? "--"
+				: "-" + std::string(o.short_name) + ", --";
+
+	s += o.name;
+	if (!o.value_name.empty())
+		s += " " + std::string(o.value_name);
+	return s;
+}
+
 } // namespace
 
 Arguments::Arguments(const CommandSpec &spec, std::vector<std::string> args)
@@ -30,7 +59,8 @@ Arguments::Arguments(const CommandSpec &spec, std::vector<std::string> args)
 	bool options_done = false;
 
 	for (std::size_t i = 0; i < args.size(); i++) {
-		const std::string &arg = args[i];
+		const std::string arg =
+			options_done ? args[i] : long_form(spec, args[i]);
 		if (options_done || !arg.starts_with("-") || arg == "-") {
 			positionals_.push_back(arg);
 			continue;
@@ -109,7 +139,7 @@ std::vector<std::string> Arguments::values(std::string_view name) const
 std::string help_text(const CommandSpec &spec)
 {
 	std::string out = "usage: cenalloc " + std::string(spec.name);
-	std::size_t width = 0;
+	std::size_t width = std::string_view("-h, --help").size();
 
 	if (!spec.options.empty())
 		out += " [options]";
@@ -117,19 +147,15 @@ std::string help_text(const CommandSpec &spec)
 		out += " " + std::string(spec.arguments);
 	out += "\n\n" + std::string(spec.description) + "\n";
 	for (const OptionSpec &o : spec.options)
-		width = std::max(width, o.name.size() + o.value_name.size() + 1);
+		width = std::max(width, option_words(o).size());
 	out += "\noptions:\n";
 	auto line = [&out, width](std::string left, std::string_view help) {
-		left.resize(std::max(left.size(), width + 2), ' ');
-		out += "  --" + left + "  " + std::string(help) + "\n";
+		left.resize(std::max(left.size(), width), ' ');
+		out += "  " + left + "  " + std::string(help) + "\n";
 	};
 	for (const OptionSpec &o : spec.options)
-		line(std::string(o.name) +
-			     (o.value_name.empty()
-				      ? ""
-				      : " " + std::string(o.value_name)),
-		     o.help);
-	line("help", "this text");
+		line(option_words(o), o.help);
+	line("-h, --help", "this text");
 	return out;
 }
 

@@ -16,6 +16,7 @@ struct OptionSpec {
 	std::string_view value_name;	// "" for a flag, "PATH" otherwise
 	std::string_view help;
 	bool repeatable = false;
+	std::string_view short_name = {};	// "o" for -o, or none
 };
 
 // What a subcommand accepts and how it explains itself in --help.

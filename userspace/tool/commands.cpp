@@ -7,7 +7,7 @@ namespace cenalloc::tool {
 
 std::span<const Command> all_commands()
 {
-	static const std::array<Command, 7> kCommands = {{
+	static const std::array<Command, 8> kCommands = {{
 		{kBackendsSpec, run_backends},
 		{kAllocSpec, run_alloc},
 		{kInfoSpec, run_info},
@@ -15,6 +15,7 @@ std::span<const Command> all_commands()
 		{kProfileShowSpec, run_profile_show},
 		{kProfileClearSpec, run_profile_clear},
 		{kSolveSpec, run_solve},
+		{kDiscoverSpec, run_discover},
 	}};
 	return kCommands;
 }

@@ -23,6 +23,7 @@ extern const CommandSpec kProfileLoadSpec;
 extern const CommandSpec kProfileShowSpec;
 extern const CommandSpec kProfileClearSpec;
 extern const CommandSpec kSolveSpec;
+extern const CommandSpec kDiscoverSpec;
 
 ExitStatus run_backends(const Arguments &args, std::ostream &out);
 ExitStatus run_alloc(const Arguments &args, std::ostream &out);
@@ -31,6 +32,7 @@ ExitStatus run_profile_load(const Arguments &args, std::ostream &out);
 ExitStatus run_profile_show(const Arguments &args, std::ostream &out);
 ExitStatus run_profile_clear(const Arguments &args, std::ostream &out);
 ExitStatus run_solve(const Arguments &args, std::ostream &out);
+ExitStatus run_discover(const Arguments &args, std::ostream &out);
 
 // Every subcommand, in the order `cenalloc --help` lists them.
 std::span<const Command> all_commands();

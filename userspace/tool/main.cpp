@@ -26,7 +26,8 @@ constexpr std::string_view kExitStatuses =
 	"  2  usage: unknown command or option, missing or bad argument\n"
 	"  3  invalid input: a JSON file that cannot be read or used (the\n"
 	"     message names the file and the JSON path)\n"
-	"  4  cenalloc unavailable: no /dev/cenalloc (is the module loaded?)\n"
+	"  4  cenalloc unavailable: no /dev/cenalloc (is the module loaded?),\n"
+	"     or --device names something that is not cenalloc\n"
 	"  5  permission denied: the operation needs root (CAP_SYS_ADMIN)\n";
 
 std::string main_help()
@@ -46,8 +47,8 @@ std::string main_help()
 		out += "  " + left + std::string(c.spec.summary) + "\n";
 	}
 	out += "\noptions:\n"
-	       "  --help     this text\n"
-	       "  --version  the version of this tool\n\n";
+	       "  -h, --help     this text\n"
+	       "  -V, --version  the version of this tool\n\n";
 	out += kExitStatuses;
 	out += "\nJSON documents: docs/profiles.md; examples in "
 	       "share/cenalloc/profiles.\n";
@@ -62,17 +63,34 @@ const Command *find_command(const std::string &name)
 	return nullptr;
 }
 
+// "cenalloc profile --help": the three profile commands.
+void print_profile_help()
+{
+	std::cout << "usage: cenalloc profile load|show|clear FILE.json\n\n";
+	for (const Command &c : all_commands()) {
+		if (!c.spec.name.starts_with("profile "))
+			continue;
+		std::string name(c.spec.name);
+		name.resize(std::max<std::size_t>(name.size(), 13), ' ');
+		std::cout << "  " << name << "  " << c.spec.summary << "\n";
+	}
+	std::cout << "\n(see: cenalloc profile load --help)\n";
+}
+
 ExitStatus run(std::vector<std::string> args)
 {
-	if (args.empty())
-		throw UsageError("no command given (see: cenalloc --help)");
+	if (args.empty()) {
+		// Usage to stderr: stdout may be a pipe expecting output.
+		std::cerr << "cenalloc: no command given\n\n" << main_help();
+		return ExitStatus::usage;
+	}
 	const std::string first = args.front();
 	if (first == "--help" || first == "-h" ||
 	    (first == "help" && args.size() == 1)) {
 		std::cout << main_help();
 		return ExitStatus::ok;
 	}
-	if (first == "--version") {
+	if (first == "--version" || first == "-V") {
 		std::cout << "cenalloc " << CENALLOC_VERSION << "\n";
 		return ExitStatus::ok;
 	}
@@ -88,13 +106,7 @@ ExitStatus run(std::vector<std::string> args)
 			throw UsageError("profile: expected load, show or "
 					 "clear (see: cenalloc profile --help)");
 		if (args.front() == "--help" || args.front() == "-h") {
-			std::cout << "usage: cenalloc profile load|show|clear "
-				     "FILE.json\n\n";
-			for (const Command &c : all_commands())
-				if (c.spec.name.starts_with("profile "))
-					std::cout << "  " << c.spec.name << "  "
-						  << c.spec.summary << "\n";
-			std::cout << "\n(see: cenalloc profile load --help)\n";
+			print_profile_help();
 			return ExitStatus::ok;
 		}
 		name += " " + args.front();

@@ -2,8 +2,6 @@
 #include "table.hpp"
 
 #include <algorithm>
-#include <array>
-#include <cstdint>
 
 namespace cenalloc::tool {
 
@@ -43,36 +41,6 @@ void Table::print(std::ostream &out, const std::string &indent) const
 	emit(headings_);
 	for (const auto &row : rows_)
 		emit(row);
-}
-
-std::string human_bytes(std::uint64_t bytes)
-{
-	static constexpr std::array<const char *, 5> kUnits = {
-		"KiB", "MiB", "GiB", "TiB", "PiB"};
-	std::size_t unit = 0;
-	std::uint64_t scale = 1024;
-
-	if (bytes < 1024)
-		return std::to_string(bytes) + (bytes == 1 ? " byte" : " bytes");
-	while (unit + 1 < kUnits.size() && bytes / scale >= 1024) {
-		scale *= 1024;
-		unit++;
-	}
-	// Three significant digits, in integers: "3.96 MiB", "15.8 MiB",
-	// "812 KiB"; trailing zeros dropped ("4 MiB").
-	const std::uint64_t whole = bytes / scale;
-	const unsigned decimals = whole < 10 ? 2 : whole < 100 ? 1 : 0;
-	std::uint64_t frac_scale = 1;
-	for (unsigned i = 0; i < decimals; i++)
-		frac_scale *= 10;
-	// Rounded down, so a value never reads larger than it is.
-	const std::uint64_t frac = (bytes % scale) * frac_scale / scale;
-	std::string digits = std::to_string(frac);
-	digits.insert(0, decimals - std::min<std::size_t>(decimals, digits.size()), '0');
-	while (!digits.empty() && digits.back() == '0')
-		digits.pop_back();
-	return std::to_string(whole) + (digits.empty() ? "" : "." + digits) +
-	       " " + kUnits[unit];
 }
 
 } // namespace cenalloc::tool

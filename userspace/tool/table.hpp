@@ -25,7 +25,4 @@ private:
 	std::vector<std::vector<std::string>> rows_;
 };
 
-// Sizes for people, approximate: "3.96 MiB", "812 bytes".
-std::string human_bytes(std::uint64_t bytes);
-
 } // namespace cenalloc::tool
