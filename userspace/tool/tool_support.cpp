@@ -3,7 +3,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <optional>
 
 #include <sys/stat.h>
 
@@ -21,23 +20,16 @@ Failure not_cenalloc(const std::string &path, const std::string &why)
 			       Allocator::kDefaultPath + ")");
 }
 
-// --device may name any file: make sure it is cenalloc before a command
-// reads its answers, and say so plainly when it is not.
-void check_is_cenalloc(const Allocator &alloc, const std::string &path)
+// --device may name any file: say plainly what it is when it is not a
+// device at all (the library refuses a device that is not cenalloc).
+void check_is_char_device(const std::string &path)
 {
 	struct stat st {};
 
-	if (::fstat(alloc.fd(), &st) == 0 && !S_ISCHR(st.st_mode))
-		throw not_cenalloc(path, "not a character device");
-	try {
-		(void)alloc.query();
-	} catch (const Error &e) {
-		if (e.errno_value() == EPERM || e.errno_value() == EACCES)
-			throw failure_from(e);
-		throw not_cenalloc(path, std::string("it does not answer "
-						     "cenalloc's QUERY: ") +
-						 std::strerror(e.errno_value()));
-	}
+	if (::stat(path.c_str(), &st) != 0 || S_ISCHR(st.st_mode))
+		return;
+	throw not_cenalloc(path, S_ISDIR(st.st_mode) ? "a directory"
+						     : "not a character device");
 }
 
 } // namespace
@@ -46,20 +38,21 @@ Allocator open_allocator(const Arguments &args)
 {
 	const std::string path = args.value("device").value_or(
 		Allocator::kDefaultPath);
-	std::optional<Allocator> alloc;
 
+	check_is_char_device(path);
 	try {
-		alloc.emplace(path);
+		return Allocator(path);
 	} catch (const Error &e) {
-		if (e.errno_value() == ENOENT || e.errno_value() == ENXIO ||
-		    e.errno_value() == ENODEV)
+		const int err = e.errno_value();
+		if (err == ENOENT || err == ENXIO || err == ENODEV)
 			throw Failure(ExitStatus::unavailable, e.what());
-		if (e.errno_value() == EISDIR)
-			throw not_cenalloc(path, "a directory");
+		if (err == ENOTTY)
+			throw not_cenalloc(path,
+					   std::string("it does not answer "
+						       "cenalloc's QUERY: ") +
+						   std::strerror(err));
 		throw failure_from(e);
 	}
-	check_is_cenalloc(*alloc, path);
-	return std::move(*alloc);
 }
 
 Failure failure_from(const Error &e)

@@ -47,11 +47,12 @@ struct Hint {
 	Constraints constraints{};
 };
 
-/// What Allocator::create() makes: designated initializers read best
-/// (see the top of this file).
+/// What Allocator::create() is asked to make.  Designated initializers read
+/// best (see allocator.hpp).
 struct BufferSpec {
-	std::uint64_t size = 0;		///< bytes, rounded up to pages; 0 is EINVAL
-	std::string name{};		///< shown in debugfs and fdinfo; at most kMaxNameLength bytes
+	std::uint64_t size = 0;		///< bytes, rounded up to pages; not 0
+	/// Shown in debugfs and fdinfo; at most kMaxNameLength bytes.
+	std::string name{};
 	std::vector<Hint> hints{};	///< at most kMaxHints
 	bool dynamic = false;		///< needs Feature::move_notify
 	bool read_only = false;		///< O_RDONLY dma-buf fd
@@ -263,4 +264,4 @@ private:
 	std::string path_{};
 };
 
-} ///< namespace cenalloc
+} // namespace cenalloc

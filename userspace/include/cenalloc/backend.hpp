@@ -92,4 +92,4 @@ struct Capabilities {
 	feature_names() const;
 };
 
-} ///< namespace cenalloc
+} // namespace cenalloc

@@ -44,7 +44,7 @@ namespace cenalloc {
 
 namespace detail {
 struct MappingState;	///< the mmap and its own dma-buf fd (library-internal)
-} ///< namespace detail
+} // namespace detail
 
 /// What the CPU does with a mapping: its protection (Buffer::map()) and,
 /// within it, one access (Mapping::access()); also the direction of the
@@ -244,7 +244,7 @@ public:
 	[[nodiscard]] int fd() const noexcept { return fd_.get(); }
 	/// Not empty (not moved from nor released).
 	[[nodiscard]] bool valid() const noexcept { return fd_.valid(); }
-	/// The system-wide id, as in debugfs, fdinfo and Allocator::info_by_id().
+	/// The system-wide id: debugfs, fdinfo, Allocator::info_by_id().
 	[[nodiscard]] std::uint64_t id() const noexcept { return id_; }
 	/// Bytes: the size asked for, rounded up to whole pages.
 	[[nodiscard]] std::uint64_t size() const noexcept { return size_; }
@@ -304,4 +304,4 @@ private:
 	std::string name_{};
 };
 
-} ///< namespace cenalloc
+} // namespace cenalloc

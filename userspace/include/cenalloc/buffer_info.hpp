@@ -32,26 +32,27 @@ struct Member {
 /// Buffer::info()): a snapshot, not updated.  When a buffer cannot get
 /// memory, last_reason says why in the kernel's words: log it.
 struct BufferInfo {
-	std::uint64_t id = 0;		///< system-wide, as in debugfs and fdinfo
+	std::uint64_t id = 0;		///< as in debugfs and fdinfo
 	std::string name{};		///< CREATE's name, or DMA_BUF_SET_NAME's
 	std::uint64_t size = 0;		///< bytes, whole pages
 	bool backed = false;		///< has memory
-	std::string backend{};		///< Backend::name behind it; "" until backed
+	std::string backend{};		///< Backend::name; "" until backed
 	std::uint32_t runs = 0;		///< physically contiguous runs
 	Constraints merged{};		///< origins index into members
 	std::uint32_t member_count = 0; ///< may exceed members.size()
-	std::vector<Member> members{};	///< attached devices and creation hints
+	std::vector<Member> members{};	///< attached devices, creation hints
 	int last_error = 0;		///< 0 or the negative errno
 	std::string last_reason{};	///< the last decision and why
-	std::uint32_t migrations = 0;	///< times the memory moved for a late member
+	std::uint32_t migrations = 0;	///< times it moved for a late member
 	std::uint64_t migrated_bytes = 0; ///< copied by all migrations, bytes
 	/// How long the last migration took, allocation included (a duration,
 	/// not a point in time); 0 if it never moved.
 	std::chrono::nanoseconds last_migration_time{0};
-	std::string migration_reason{};	///< the last migration and why; "" if it never moved
+	/// The last migration and why; "" if it never moved.
+	std::string migration_reason{};
 
 	/// The member a merged field came from, or nullptr.
 	[[nodiscard]] CENALLOC_API const Member *origin_of(Field f) const;
 };
 
-} ///< namespace cenalloc
+} // namespace cenalloc

@@ -6,6 +6,11 @@
 /// find_package(cenalloc) and cenalloc::cenalloc).
 #pragma once
 
+/// @namespace cenalloc
+/// @brief libcenalloc's C++ API: RAII types over /dev/cenalloc and its
+/// dma-bufs.  Calls named try_ return a Result and never throw; the others
+/// throw cenalloc::Error.
+
 #include "allocator.hpp"
 #include "backend.hpp"
 #include "buffer.hpp"

@@ -39,8 +39,8 @@ inline constexpr std::size_t kFieldCount = 7;
 /// A higher source overrides a lower one field by field when the kernel
 /// resolves a device's constraints.
 enum class Source : std::uint8_t {
-	none,		///< nobody constrained the field (or a set built here)
-	default_policy,	///< the kernel's safe default: contiguous when unsure
+	none,		///< nobody constrained it, or a set built here
+	default_policy,	///< the safe default: contiguous when unsure
 	hint,		///< a creation hint (BufferSpec::hints)
 	device,		///< the struct device: DMA masks, dma_parms, IOMMU
 	profile,	///< a platform profile (Allocator::set_profile())
@@ -57,8 +57,11 @@ enum class Coherency : std::uint8_t {
 /// @name "No limit"
 /// For the count and the 64-bit fields.
 /// @{
-inline constexpr std::uint32_t kAnySegments = 0xffffffffU; ///< Field::max_segments
-inline constexpr std::uint64_t kNoLimit = ~std::uint64_t{0}; ///< addresses, sizes, masks
+
+/// Field::max_segments.
+inline constexpr std::uint32_t kAnySegments = 0xffffffffU;
+/// Field::addr_limit, Field::max_seg_size, Field::seg_boundary.
+inline constexpr std::uint64_t kNoLimit = ~std::uint64_t{0};
 /// @}
 
 /// @name Names
@@ -77,7 +80,9 @@ inline constexpr std::uint64_t kNoLimit = ~std::uint64_t{0}; ///< addresses, siz
 field_from_key(std::string_view key) noexcept;
 /// @}
 
-/// A value: thread-safe for concurrent const use, like any struct.
+/// A constraint set: each Field unset ("any") or set, with its Source and,
+/// in a merged set, its origin.  A value: thread-safe for concurrent const
+/// use, like any struct.
 class CENALLOC_API Constraints {
 public:
 	/// @name Setters
@@ -207,4 +212,4 @@ inline constexpr std::array<Field, kFieldCount> kAllFields = {
 /// Addresses and masks: "0xffffffff"; kNoLimit as "any".
 [[nodiscard]] CENALLOC_API std::string format_address(std::uint64_t addr);
 
-} ///< namespace cenalloc
+} // namespace cenalloc

@@ -114,4 +114,4 @@ private:
 	std::string message_;
 };
 
-} ///< namespace cenalloc
+} // namespace cenalloc

@@ -45,7 +45,7 @@ namespace detail {
 #endif
 }
 
-} ///< namespace detail
+} // namespace detail
 
 /// A value of type T, or the Failure that prevented it.  Not thread-safe
 /// (like any value); moving it moves the value or the failure.
@@ -68,8 +68,9 @@ public:
 
 	/// @name Access to the value
 	/// On a failure, each of these throws Error, or, built without
-	/// exceptions, prints the failure and aborts: see the top of this
-	/// file.  Unlike std::optional, operator* and operator-> check too.
+	/// exceptions, prints the failure and aborts (see result.hpp): test
+	/// ok() first.  Unlike std::optional, operator* and operator-> check
+	/// too.
 	/// @{
 
 	/// The value; on a failure: see the top of this file.
@@ -84,7 +85,8 @@ public:
 		check();
 		return *std::get_if<0>(&state_);
 	}
-	/// The value, moved out of a Result about to go: auto b = *alloc.try_create(spec).
+	/// The value, moved out of a Result about to go:
+	/// auto buf = *alloc.try_create(spec).
 	T &&value() &&
 	{
 		check();
@@ -148,4 +150,4 @@ private:
 	bool ok_ = true;
 };
 
-} ///< namespace cenalloc
+} // namespace cenalloc

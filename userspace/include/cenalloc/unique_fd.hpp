@@ -67,4 +67,4 @@ private:
 	int fd_ = -1;
 };
 
-} ///< namespace cenalloc
+} // namespace cenalloc
