@@ -7,7 +7,8 @@
 //   - `cenalloc info` shows the decision the kernel took;
 //   - `cenalloc solve` on a platform equal to this VM's (the worked
 //     example userspace/profiles/test-vm-x86_64.json, or the kernel's own
-//     backends) predicts the backend the kernel chooses.
+//     backends) predicts the backend the kernel chooses;
+//   - `cenalloc discover` describes this VM, and `solve` runs on it.
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -439,6 +440,42 @@ protected:
 		EXPECT_GE(backends.size(), 3U);
 	}
 };
+
+// `cenalloc discover` on this VM: the devices as the kernel resolves them
+// (vivid.0 as the worked example, written by hand, describes it), the
+// kernel's backends, and a document `solve` runs on at once.
+TEST_F(Tool, DiscoverDescribesThisVmAndSolveRunsOnIt)
+{
+	const std::string file = "/tmp/discovered.json";
+	const ProcessResult r = tool({"discover", "-o", file});
+	ASSERT_EQ(r.status, 0) << r.err;
+	const cenalloc::platform::Document doc =
+		cenalloc::platform::read_document(file);
+	const cenalloc::platform::Document example =
+		cenalloc::platform::parse_document(kVmPlatform);
+
+	const auto named = [](const cenalloc::platform::Document &d,
+			      const std::string &name) {
+		for (const auto &dev : d.devices)
+			if (dev.name == name)
+				return std::optional(dev);
+		return std::optional<cenalloc::platform::PlatformDevice>();
+	};
+	const auto vivid = named(doc, "vivid.0");
+	const auto expected = named(example, "vivid.0");
+	ASSERT_TRUE(vivid && expected) << "vivid.0 not discovered";
+	EXPECT_EQ(vivid->driver, "vivid");
+	EXPECT_EQ(vivid->bus, "platform");
+	EXPECT_EQ(vivid->dma_mask, expected->dma_mask);
+	EXPECT_EQ(vivid->iommu, expected->iommu);
+	const cenalloc::Capabilities caps = alloc().query();
+	ASSERT_EQ(doc.backends.size(), caps.backends.size());
+	for (std::size_t i = 0; i < caps.backends.size(); i++)
+		EXPECT_EQ(doc.backends[i].name, caps.backends[i].name);
+	const ProcessResult solved = tool({"solve", file});
+	EXPECT_EQ(solved.status, 0) << solved.out << solved.err;
+	EXPECT_TRUE(contains(solved.out, "vivid.0")) << solved.out;
+}
 
 TEST_F(Solve, TheExampleDescribesThisVm)
 {
