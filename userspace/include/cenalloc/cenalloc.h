@@ -47,8 +47,8 @@
 #ifndef CENALLOC_CENALLOC_H
 #define CENALLOC_CENALLOC_H
 
-#include <stddef.h>
-#include <stdint.h>
+#include <stddef.h> /* NOLINT(modernize-deprecated-headers): a C header */
+#include <stdint.h> /* NOLINT(modernize-deprecated-headers): a C header */
 
 #include "export.h"
 

@@ -74,20 +74,20 @@ public:
 	/// @{
 
 	/// The value; on a failure: see the top of this file.
-	T &value() &
+	[[nodiscard]] T &value() &
 	{
 		check();
 		return *std::get_if<0>(&state_);
 	}
 	/// The value, read-only.
-	const T &value() const &
+	[[nodiscard]] const T &value() const &
 	{
 		check();
 		return *std::get_if<0>(&state_);
 	}
 	/// The value, moved out of a Result about to go:
 	/// auto buf = *alloc.try_create(spec).
-	T &&value() &&
+	[[nodiscard]] T &&value() &&
 	{
 		check();
 		return std::move(*std::get_if<0>(&state_));
