@@ -20,8 +20,10 @@ namespace {
 std::vector<std::filesystem::path> examples()
 {
 	std::vector<std::filesystem::path> files;
+	// The schema of the format lives beside the examples.
 	for (const auto &e : std::filesystem::directory_iterator(CEN_PROFILES_DIR))
-		if (e.path().extension() == ".json")
+		if (e.path().extension() == ".json" &&
+		    !e.path().string().ends_with(".schema.json"))
 			files.push_back(e.path());
 	return files;
 }
