@@ -193,7 +193,8 @@ PlatformBackend read_backend(const Json &v, const std::string &path,
 }
 
 PlatformBuffer read_buffer(const Json &v, const std::string &path,
-			   const Document &doc)
+			   const Document &doc,
+			   const std::set<std::string> &device_names)
 {
 	const ObjectReader r(v, path,
 			     {"description", "name", "size", "devices",
@@ -228,7 +229,7 @@ PlatformBuffer read_buffer(const Json &v, const std::string &path,
 			const std::string p = child_path(dp, i);
 			std::string name =
 				read_name(list[i], p, kMaxDeviceLength);
-			if (!doc.device(name))
+			if (!device_names.contains(name))
 				throw InvalidInput(p, "no device named " +
 							      in_quotes(name) +
 							      " in devices");
@@ -301,6 +302,9 @@ Document parse_document(std::string_view text)
 			     check_unique(names, doc.devices.back().name,
 					  child_path(p, "name"), "device");
 		     });
+	// Kept for the buffers' references: a search of the devices for
+	// each would be quadratic.
+	const std::set<std::string> device_names = std::move(names);
 	names.clear();
 	read_section(top, "backends",
 		     [&](const Json &v, const std::string &p, std::size_t i) {
@@ -319,7 +323,8 @@ Document parse_document(std::string_view text)
 	names.clear();
 	read_section(top, "buffers",
 		     [&](const Json &v, const std::string &p, std::size_t) {
-			     doc.buffers.push_back(read_buffer(v, p, doc));
+			     doc.buffers.push_back(
+				     read_buffer(v, p, doc, device_names));
 			     check_unique(names, doc.buffers.back().name,
 					  child_path(p, "name"), "buffer");
 		     });
