@@ -2,6 +2,7 @@
 #include "constraints_json.hpp"
 
 #include "cen_convert.hpp"
+#include "printable.hpp"
 
 namespace cenalloc::platform {
 
@@ -19,9 +20,8 @@ Coherency read_coherency(const Json &v, const std::string &path)
 		return Coherency::cached;
 	if (s == "uncached")
 		return Coherency::uncached;
-	throw InvalidInput(path, "\"" + s +
-					 "\" is not a coherency (any, cached or "
-					 "uncached)");
+	throw InvalidInput(path, in_quotes(s) + " is not a coherency (any, "
+					     "cached or uncached)");
 }
 
 } // namespace

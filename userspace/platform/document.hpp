@@ -77,7 +77,8 @@ inline constexpr std::size_t kMaxMembers = 64;	 // per buffer, the kernel's
 
 // Parse a document; InvalidInput names the JSON path of the first problem.
 Document parse_document(std::string_view text);
-// Read and parse a file; InvalidInput's message starts with the file name.
+// Read (read_input(): "-" is standard input, at most kMaxDocumentBytes)
+// and parse a file; InvalidInput's message starts with the file name.
 Document read_document(const std::filesystem::path &file);
 
 // The backends of the running kernel, as a platform would describe them.

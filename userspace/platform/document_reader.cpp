@@ -4,13 +4,13 @@
 // the first problem reported with its JSON path.
 #include <bit>
 #include <algorithm>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "constraints_json.hpp"
 #include "document.hpp"
+#include "input_file.hpp"
 #include "json_reader.hpp"
+#include "printable.hpp"
 
 namespace cenalloc::platform {
 
@@ -18,11 +18,6 @@ namespace {
 
 constexpr std::uint64_t kU64Max = ~std::uint64_t{0};
 constexpr std::uint64_t kFormatVersion = 1;
-
-std::string in_quotes(std::string_view s)
-{
-	return "\"" + std::string(s) + "\"";
-}
 
 // "description" is for people: any string, ignored.
 void read_description(const ObjectReader &r, std::string *out = nullptr)
@@ -48,9 +43,9 @@ DeviceMatch read_match(const Json &v, const std::string &path)
 {
 	const ObjectReader r(v, path, {"device", "driver", "bus"});
 	DeviceMatch m{
-		.device = r.string("device", kMaxDeviceLength),
-		.driver = r.string("driver", kMaxNameLength),
-		.bus = r.string("bus", kMaxNameLength),
+		.device = r.name("device", kMaxDeviceLength),
+		.driver = r.name("driver", kMaxNameLength),
+		.bus = r.name("bus", kMaxNameLength),
 	};
 
 	if (m.empty())
@@ -86,10 +81,10 @@ PlatformDevice read_device(const Json &v, const std::string &path)
 	read_description(r);
 	PlatformDevice d;
 
-	d.name = read_string(r.require("name"), r.path_of("name"),
+	d.name = read_name(r.require("name"), r.path_of("name"),
 			     kMaxDeviceLength);
-	d.bus = r.string("bus", kMaxNameLength).value_or("platform");
-	d.driver = r.string("driver", kMaxNameLength).value_or("");
+	d.bus = r.name("bus", kMaxNameLength).value_or("platform");
+	d.driver = r.name("driver", kMaxNameLength).value_or("");
 	// 0 is what the kernel uses for "not set"; writing it is a mistake
 	// (leave the field out instead).
 	d.dma_mask = r.number("dma_mask", 1, kU64Max, AnyValue::allowed)
@@ -163,7 +158,7 @@ PlatformBackend read_backend(const Json &v, const std::string &path,
 	read_description(r);
 	PlatformBackend b;
 
-	b.name = read_string(r.require("name"), r.path_of("name"),
+	b.name = read_name(r.require("name"), r.path_of("name"),
 			     kMaxNameLength);
 	b.kind = read_kind(r.require("kind"), r.path_of("kind"));
 	b.max_chunk = read_number(r.require("max_chunk"),
@@ -198,7 +193,8 @@ PlatformBackend read_backend(const Json &v, const std::string &path,
 }
 
 PlatformBuffer read_buffer(const Json &v, const std::string &path,
-			   const Document &doc)
+			   const Document &doc,
+			   const std::set<std::string> &device_names)
 {
 	const ObjectReader r(v, path,
 			     {"description", "name", "size", "devices",
@@ -206,7 +202,7 @@ PlatformBuffer read_buffer(const Json &v, const std::string &path,
 	read_description(r);
 	PlatformBuffer b;
 
-	b.name = read_string(r.require("name"), r.path_of("name"),
+	b.name = read_name(r.require("name"), r.path_of("name"),
 			     kMaxNameLength);
 	b.size = read_number(r.require("size"), r.path_of("size"), 1,
 			     kU64Max - doc.page_size);
@@ -232,8 +228,8 @@ PlatformBuffer read_buffer(const Json &v, const std::string &path,
 		for (std::size_t i = 0; i < list.size(); i++) {
 			const std::string p = child_path(dp, i);
 			std::string name =
-				read_string(list[i], p, kMaxDeviceLength);
-			if (!doc.device(name))
+				read_name(list[i], p, kMaxDeviceLength);
+			if (!device_names.contains(name))
 				throw InvalidInput(p, "no device named " +
 							      in_quotes(name) +
 							      " in devices");
@@ -306,6 +302,9 @@ Document parse_document(std::string_view text)
 			     check_unique(names, doc.devices.back().name,
 					  child_path(p, "name"), "device");
 		     });
+	// Kept for the buffers' references: a search of the devices for
+	// each would be quadratic.
+	const std::set<std::string> device_names = std::move(names);
 	names.clear();
 	read_section(top, "backends",
 		     [&](const Json &v, const std::string &p, std::size_t i) {
@@ -324,7 +323,8 @@ Document parse_document(std::string_view text)
 	names.clear();
 	read_section(top, "buffers",
 		     [&](const Json &v, const std::string &p, std::size_t) {
-			     doc.buffers.push_back(read_buffer(v, p, doc));
+			     doc.buffers.push_back(
+				     read_buffer(v, p, doc, device_names));
 			     check_unique(names, doc.buffers.back().name,
 					  child_path(p, "name"), "buffer");
 		     });
@@ -333,20 +333,14 @@ Document parse_document(std::string_view text)
 
 Document read_document(const std::filesystem::path &file)
 {
-	std::error_code ec;
-	if (std::filesystem::is_directory(file, ec))
-		throw InvalidInput(file.string(), "is a directory, not a file");
-	std::ifstream in(file, std::ios::binary);
-	if (!in)
-		throw InvalidInput(file.string(), "cannot be opened");
-	std::ostringstream text;
-	text << in.rdbuf();
+	const std::string text = read_input(file.string());
+
 	try {
-		return parse_document(text.str());
+		return parse_document(text);
 	} catch (const InvalidInput &e) {
-		throw InvalidInput(e.where().empty()
-					   ? file.string()
-					   : file.string() + ": " + e.where(),
+		const std::string label = input_label(file.string());
+		throw InvalidInput(e.where().empty() ? label
+						     : label + ": " + e.where(),
 				   e.problem());
 	}
 }

@@ -1,49 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include "json_reader.hpp"
 
-#include <set>
+#include <cmath>
 
+#include "printable.hpp"
 #include "quantity.hpp"
 
 namespace cenalloc::platform {
 
 namespace {
-
-// Where the parser is, for naming a duplicate key: one frame per open
-// object or array.
-struct Frame {
-	bool array = false;
-	std::size_t index = 0;		// arrays: the element being read
-	std::string key{};		// objects: the member being read
-	std::set<std::string> keys{};	// objects: keys seen so far
-};
-
-std::string path_of(const std::vector<Frame> &stack)
-{
-	std::string path;
-
-	for (std::size_t i = 0; i + 1 < stack.size(); i++)
-		path = stack[i].array ? child_path(path, stack[i].index)
-				      : child_path(path, stack[i].key);
-	return path;
-}
-
-// nlohmann's messages start with "[json.exception.parse_error.101] parse
-// error at line 3, column 7: "; keep "line 3, column 7" as the place.
-InvalidInput syntax_error(const nlohmann::json::parse_error &e)
-{
-	std::string text = e.what();
-	const std::string marker = "parse error at ";
-
-	if (auto at = text.find(marker); at != std::string::npos) {
-		text.erase(0, at + marker.size());
-		if (auto colon = text.find(": "); colon != std::string::npos)
-			return InvalidInput(text.substr(0, colon),
-					    "invalid JSON: " +
-						    text.substr(colon + 2));
-	}
-	return InvalidInput("", "invalid JSON: " + text);
-}
 
 std::string type_name(const Json &v)
 {
@@ -60,61 +25,32 @@ std::string type_name(const Json &v)
 	return "an object";
 }
 
+// parse_json() made every whole number in 64 bits an integer: a float
+// left is a fraction, or a whole number beyond 64 bits.
+InvalidInput float_error(double v, const std::string &path)
+{
+	const std::string text = Json(v).dump();
+
+	if (v != std::trunc(v))
+		return InvalidInput(path, text + " is not a whole number");
+	if (v < 0)
+		return InvalidInput(path,
+				    "must not be negative (it is " + text + ")");
+	return InvalidInput(path, text + " does not fit in 64 bits");
+}
+
 } // namespace
 
 std::string child_path(const std::string &path, std::string_view key)
 {
-	return path.empty() ? std::string(key) : path + "." + std::string(key);
+	const std::string k = printable(key);
+
+	return path.empty() ? k : path + "." + k;
 }
 
 std::string child_path(const std::string &path, std::size_t index)
 {
 	return path + "[" + std::to_string(index) + "]";
-}
-
-Json parse_json(std::string_view text)
-{
-	std::vector<Frame> stack;
-	auto element_done = [&stack] {
-		if (!stack.empty() && stack.back().array)
-			stack.back().index++;
-	};
-	Json::parser_callback_t track = [&](int /*depth*/,
-					    Json::parse_event_t event,
-					    Json &parsed) {
-		switch (event) {
-		case Json::parse_event_t::object_start:
-			stack.push_back(Frame{});
-			break;
-		case Json::parse_event_t::array_start:
-			stack.push_back(Frame{.array = true});
-			break;
-		case Json::parse_event_t::key: {
-			Frame &f = stack.back();
-			f.key = parsed.get<std::string>();
-			if (!f.keys.insert(f.key).second)
-				throw InvalidInput(
-					child_path(path_of(stack), f.key),
-					"the key appears twice in this object");
-			break;
-		}
-		case Json::parse_event_t::object_end:
-		case Json::parse_event_t::array_end:
-			stack.pop_back();
-			element_done();
-			break;
-		case Json::parse_event_t::value:
-			element_done();
-			break;
-		}
-		return true;
-	};
-
-	try {
-		return Json::parse(text.begin(), text.end(), track);
-	} catch (const nlohmann::json::parse_error &e) {
-		throw syntax_error(e);
-	}
 }
 
 std::uint64_t read_number(const Json &value, const std::string &path,
@@ -129,11 +65,7 @@ std::uint64_t read_number(const Json &value, const std::string &path,
 		throw InvalidInput(path, "must not be negative (it is " +
 						 value.dump() + ")");
 	} else if (value.is_number_float()) {
-		throw InvalidInput(path,
-				   value.dump() +
-					   " is not a whole number in 64 bits "
-					   "(write large values as strings: "
-					   "\"0xffffffffffffffff\")");
+		throw float_error(value.get<double>(), path);
 	} else if (value.is_string()) {
 		const auto &s = value.get_ref<const std::string &>();
 		std::string error;
@@ -186,11 +118,23 @@ std::string read_string(const Json &value, const std::string &path,
 	if (s.empty() && !may_be_empty)
 		throw InvalidInput(path, "must not be empty");
 	if (s.size() > max_length)
-		throw InvalidInput(path, "\"" + s + "\" is longer than " +
+		throw InvalidInput(path, in_quotes(s) + " is longer than " +
 						 std::to_string(max_length) +
 						 " bytes");
 	if (s.find('\0') != std::string::npos)
 		throw InvalidInput(path, "must not contain a NUL character");
+	return s;
+}
+
+std::string read_name(const Json &value, const std::string &path,
+		      std::size_t max_length)
+{
+	std::string s = read_string(value, path, max_length);
+
+	if (printable(s, s.size()) != s)
+		throw InvalidInput(path, in_quotes(s) +
+						 ": a name must not contain "
+						 "control characters");
 	return s;
 }
 
@@ -260,14 +204,14 @@ std::optional<bool> ObjectReader::boolean(std::string_view key) const
 	return read_bool(*v, path_of(key));
 }
 
-std::optional<std::string> ObjectReader::string(std::string_view key,
-						std::size_t max_length) const
+std::optional<std::string> ObjectReader::name(std::string_view key,
+					      std::size_t max_length) const
 {
 	const Json *v = find(key);
 
 	if (!v)
 		return std::nullopt;
-	return read_string(*v, path_of(key), max_length);
+	return read_name(*v, path_of(key), max_length);
 }
 
 } // namespace cenalloc::platform

@@ -22,12 +22,20 @@ namespace cenalloc::platform {
 // output follow the file.
 using Json = nlohmann::ordered_json;
 
-// Parse @text; InvalidInput on a syntax error ("line 3, column 7") or a key
-// given twice in one object (its path).
+// Objects and arrays nest at most this deep: the format needs five
+// levels; a megabyte of "[" would otherwise take a hundred megabytes.
+inline constexpr std::size_t kMaxJsonDepth = 32;
+
+// Parse @text (json_parse.cpp); InvalidInput on a syntax error ("line 3,
+// column 7"), a key given twice in one object (its path), or nesting
+// deeper than kMaxJsonDepth.  A number written with a fraction or an
+// exponent that is a whole number in 64 bits ("1e6", "2.5e3", "4096.0")
+// is read as that integer, exactly.
 Json parse_json(std::string_view text);
 
 // "devices" + 2 -> "devices[2]"; "devices[2]" + "name" ->
-// "devices[2].name"; "" + "name" -> "name".
+// "devices[2].name"; "" + "name" -> "name".  Keys come from the input:
+// they are made printable() (escaped, cut) on the way.
 std::string child_path(const std::string &path, std::string_view key);
 std::string child_path(const std::string &path, std::size_t index);
 
@@ -44,6 +52,10 @@ bool read_bool(const Json &value, const std::string &path);
 // A string of at most @max_length bytes, not empty unless @may_be_empty.
 std::string read_string(const Json &value, const std::string &path,
 			std::size_t max_length, bool may_be_empty = false);
+// A name (device, driver, bus, backend, buffer): read_string(), and no
+// control characters, since names are printed as they are.
+std::string read_name(const Json &value, const std::string &path,
+		      std::size_t max_length);
 // The array at @value (InvalidInput otherwise).
 const Json &read_array(const Json &value, const std::string &path);
 
@@ -74,8 +86,9 @@ public:
 	       AnyValue any = AnyValue::refused,
 	       std::uint64_t any_value = ~std::uint64_t{0}) const;
 	[[nodiscard]] std::optional<bool> boolean(std::string_view key) const;
+	// A name, read_name().
 	[[nodiscard]] std::optional<std::string>
-	string(std::string_view key, std::size_t max_length) const;
+	name(std::string_view key, std::size_t max_length) const;
 
 private:
 	const Json &object_;

@@ -5,6 +5,8 @@
 #include <charconv>
 #include <utility>
 
+#include "printable.hpp"
+
 namespace cenalloc::platform {
 
 namespace {
@@ -18,11 +20,6 @@ constexpr std::array<Unit, 8> kUnits = {{
 	{"K", 10}, {"KiB", 10}, {"M", 20}, {"MiB", 20},
 	{"G", 30}, {"GiB", 30}, {"T", 40}, {"TiB", 40},
 }};
-
-std::string in_quotes(std::string_view s)
-{
-	return "\"" + std::string(s) + "\"";
-}
 
 std::string_view trim(std::string_view s)
 {

@@ -9,6 +9,7 @@
 
 #include <bit>
 #include <cstring>
+#include <map>
 
 #include "cen_convert.hpp"
 
@@ -153,8 +154,22 @@ BackendVerdict verdict(const cen_solution &sol,
 	return v;
 }
 
+// Each device resolved once, by name: buffers name devices many times
+// over, and a search of the devices for each would be quadratic.
+using ResolvedDevices = std::map<std::string_view, cen_constraints>;
+
+ResolvedDevices resolve_all(const Document &doc)
+{
+	ResolvedDevices out;
+
+	for (const PlatformDevice &d : doc.devices)
+		out.emplace(d.name, resolve(doc, d));
+	return out;
+}
+
 BufferDecision solve_buffer(const Document &doc, const PlatformBuffer &buf,
-			    const std::vector<cen_backend_desc> &descs)
+			    const std::vector<cen_backend_desc> &descs,
+			    const ResolvedDevices &devices)
 {
 	BufferDecision d{.buffer = buf.name};
 	std::vector<cen_constraints> members;
@@ -166,7 +181,7 @@ BufferDecision solve_buffer(const Document &doc, const PlatformBuffer &buf,
 		d.members.push_back({"(hint)", true, from_cen(c)});
 	}
 	for (const std::string &name : buf.devices) {
-		members.push_back(resolve(doc, *doc.device(name)));
+		members.push_back(devices.at(name));
 		d.members.push_back({name, false, from_cen(members.back())});
 	}
 
@@ -223,11 +238,12 @@ std::vector<BufferDecision> solve(const Document &doc)
 {
 	std::vector<cen_backend_desc> descs;
 	std::vector<BufferDecision> out;
+	const ResolvedDevices devices = resolve_all(doc);
 
 	for (const PlatformBackend &b : doc.backends)
 		descs.push_back(to_desc(b));
 	for (const PlatformBuffer &buf : doc.buffers)
-		out.push_back(solve_buffer(doc, buf, descs));
+		out.push_back(solve_buffer(doc, buf, descs, devices));
 	return out;
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 // The corpus of malformed documents (corpus/*.json): each is refused,
-// with a message that contains the fragment in its .expect file.
+// with a message that contains the fragment in its .expect file.  And
+// corpus/valid/*.json, documents in every form the format allows: each
+// is accepted (tests/schema checks both against the JSON Schema).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -78,4 +80,16 @@ TEST(Corpus, EveryExpectationHasItsDocument)
 		json.replace_extension(".json");
 		EXPECT_TRUE(std::filesystem::exists(json)) << e.path();
 	}
+}
+
+TEST(Corpus, EveryValidDocumentIsAccepted)
+{
+	int checked = 0;
+	for (const auto &e : std::filesystem::directory_iterator(
+		     std::filesystem::path(CEN_CORPUS_DIR) / "valid")) {
+		SCOPED_TRACE(e.path().filename().string());
+		EXPECT_NO_THROW((void)read_document(e.path()));
+		checked++;
+	}
+	EXPECT_GE(checked, 3);
 }

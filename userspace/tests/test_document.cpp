@@ -4,9 +4,13 @@
 
 #include <bit>
 #include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
 
 #include "constraints_json.hpp"
 #include "document.hpp"
+#include "input_file.hpp"
 
 using namespace cenalloc;
 using namespace cenalloc::platform;
@@ -16,10 +20,53 @@ namespace {
 std::vector<std::filesystem::path> examples()
 {
 	std::vector<std::filesystem::path> files;
+	// The schema of the format lives beside the examples.
 	for (const auto &e : std::filesystem::directory_iterator(CEN_PROFILES_DIR))
-		if (e.path().extension() == ".json")
+		if (e.path().extension() == ".json" &&
+		    !e.path().string().ends_with(".schema.json"))
 			files.push_back(e.path());
 	return files;
+}
+
+// A file in a fresh temporary directory, removed with it.
+class TempFile {
+public:
+	TempFile(const std::string &name, const std::string &text)
+	{
+		std::string tmpl = (std::filesystem::temp_directory_path() /
+				    "cenalloc-test.XXXXXX")
+					   .string();
+		dir_ = ::mkdtemp(tmpl.data());
+		path_ = (dir_ / name).string();
+		std::ofstream(path_, std::ios::binary) << text;
+	}
+	TempFile(const TempFile &) = delete;
+	TempFile &operator=(const TempFile &) = delete;
+	~TempFile() { std::filesystem::remove_all(dir_); }
+	const std::string &path() const { return path_; }
+
+private:
+	std::filesystem::path dir_;
+	std::string path_;
+};
+
+std::string failure(const std::filesystem::path &file)
+{
+	try {
+		(void)read_document(file);
+	} catch (const InvalidInput &e) {
+		return e.what();
+	}
+	ADD_FAILURE() << "accepted: " << file;
+	return {};
+}
+
+// A valid document padded with spaces to @size bytes.
+std::string padded_document(std::size_t size)
+{
+	std::string text = R"({"version": 1})";
+	text.resize(size, ' ');
+	return text;
 }
 
 } // namespace
@@ -133,8 +180,10 @@ TEST(Document, FileErrorsStartWithTheFileName)
 		(void)read_document("/nonexistent/platform.json");
 		FAIL();
 	} catch (const InvalidInput &e) {
+		// Reviewer: the reason was dropped.
 		EXPECT_EQ(std::string(e.what()),
-			  "/nonexistent/platform.json: cannot be opened");
+			  "/nonexistent/platform.json: cannot be opened: No "
+			  "such file or directory");
 	}
 	try {
 		(void)read_document(CEN_PROFILES_DIR);
@@ -168,4 +217,33 @@ TEST(Document, BackendsFromTheKernelKeepEveryField)
 	EXPECT_EQ(b[0].lowest_limit, k.lowest_limit);
 	EXPECT_EQ(b[0].free_bytes, k.free_bytes);
 	EXPECT_EQ(b[0].cost_rank, k.cost_rank);
+}
+
+// Reviewer: `cenalloc solve /dev/zero` grew without bound.  The limit
+// holds for files, and for devices and pipes whose size says nothing.
+TEST(Document, InputBeyondTheLimitIsRefused)
+{
+	const TempFile at_limit("at.json", padded_document(kMaxDocumentBytes));
+	EXPECT_NO_THROW((void)read_document(at_limit.path()));
+
+	const TempFile beyond("beyond.json",
+			      padded_document(kMaxDocumentBytes + 1));
+	const std::string limit_message =
+		": is larger than 1 MiB (1048576 bytes), the most a document "
+		"may hold";
+	EXPECT_EQ(failure(beyond.path()), beyond.path() + limit_message);
+	EXPECT_EQ(failure("/dev/zero"), "/dev/zero" + limit_message);
+	EXPECT_EQ(kMaxDocumentBytes, 1U << 20);
+}
+
+// Reviewer: control characters of file names reached the terminal.
+TEST(Document, FileNamesAreEscapedInMessages)
+{
+	const TempFile bad("a\x1b[2Jb\n.json", "{\"page_size\": 1000}");
+	const std::string e = failure(bad.path());
+
+	EXPECT_EQ(e.find('\x1b'), std::string::npos) << e;
+	EXPECT_NE(e.find("a\\x1b[2Jb\\n.json: page_size: 1000 is not a power"),
+		  std::string::npos)
+		<< e;
 }

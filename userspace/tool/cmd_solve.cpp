@@ -3,8 +3,15 @@
 // cenalloc solve: the offline what-if.  The decisions come from
 // kernel/constraints/, the code cenalloc.ko runs, on the platform a JSON
 // document describes; no module is needed.
+#include <algorithm>
+#include <iostream>
+#include <limits>
+#include <optional>
+
 #include "commands.hpp"
 #include "constraints_json.hpp"
+#include "input_file.hpp"
+#include "printable.hpp"
 #include "table.hpp"
 #include "text.hpp"
 #include "tool_support.hpp"
@@ -14,7 +21,7 @@ namespace cenalloc::tool {
 
 const CommandSpec kSolveSpec{
 	.name = "solve",
-	.arguments = "PLATFORM.json",
+	.arguments = "PLATFORM.json...",
 	.summary = "what cenalloc would decide on a platform described in JSON",
 	.description =
 		"Runs the kernel module's own constraint code on the devices,\n"
@@ -25,7 +32,14 @@ const CommandSpec kSolveSpec{
 		"accepted or refused with the reason, and the backend cenalloc\n"
 		"would use, with why.  Works without the module loaded.\n"
 		"\n"
-		"Exit status 1 when some buffer cannot be backed.",
+		"Several files are solved in turn, each on its own: the output of\n"
+		"each starts with a line \"==> FILE <==\" (with --json: an array\n"
+		"of one result per file, each with its \"file\").  A file that\n"
+		"cannot be used is reported and the others are still solved.\n"
+		"- reads standard input (once).  A file may hold at most 1 MiB.\n"
+		"\n"
+		"Exit status 3 when some file cannot be used, else 1 when some\n"
+		"buffer cannot be backed.",
 	.options = {
 		{"profile", "FILE.json",
 		 "also apply the profiles of FILE.json, as if loaded after the "
@@ -38,7 +52,7 @@ const CommandSpec kSolveSpec{
 		kDeviceOption,
 	},
 	.min_positionals = 1,
-	.max_positionals = 1,
+	.max_positionals = std::numeric_limits<std::size_t>::max(),
 };
 
 namespace {
@@ -116,12 +130,14 @@ void print_buffer(std::ostream &out, const platform::Document &doc,
 }
 
 void print_text(std::ostream &out, const platform::Document &doc,
-		const std::string &path,
+		const std::string &label,
 		const std::vector<platform::BufferDecision> &decisions)
 {
-	out << path;
+	out << label;
 	if (!doc.description.empty())
-		out << ": " << doc.description;
+		out << ": "
+		    << platform::printable(doc.description,
+					   doc.description.size());
 	out << "\n" << count_text(doc.devices.size(), "device", "devices")
 	    << ", " << count_text(doc.profiles.size(), "profile", "profiles")
 	    << ", " << count_text(doc.backends.size(), "backend", "backends")
@@ -192,56 +208,123 @@ platform::Json buffer_json(const platform::BufferDecision &d)
 	};
 }
 
-platform::Json to_json(const platform::Document &doc,
+platform::Json to_json(const std::string &label, const platform::Document &doc,
 		       const std::vector<platform::BufferDecision> &decisions)
 {
 	platform::Json buffers = platform::Json::array();
 
 	for (const platform::BufferDecision &d : decisions)
 		buffers.push_back(buffer_json(d));
-	return {{"description", doc.description},
+	return {{"file", label},
+		{"description", doc.description},
 		{"page_size", doc.page_size},
 		{"buffers", buffers}};
+}
+
+// What every file is solved with.
+struct Setting {
+	std::vector<Profile> profiles{};  // of --profile, newer than a file's
+	std::optional<std::vector<platform::PlatformBackend>> kernel_backends{};
+	bool json = false;
+};
+
+// Standard input can be read once: "-" may be given once in all.
+void check_stdin_once(const Arguments &args)
+{
+	std::vector<std::string> files = args.positionals();
+	const std::vector<std::string> profiles = args.values("profile");
+
+	files.insert(files.end(), profiles.begin(), profiles.end());
+	if (std::ranges::count(files, std::string(platform::kStdinName)) > 1)
+		throw UsageError("solve: standard input (-) can be read only "
+				 "once");
+}
+
+Setting read_setting(const Arguments &args)
+{
+	Setting s{.json = args.flag("json")};
+
+	for (const std::string &file : args.values("profile")) {
+		const platform::Document extra = load_document(file);
+		s.profiles.insert(s.profiles.end(), extra.profiles.begin(),
+				  extra.profiles.end());
+	}
+	if (args.flag("kernel-backends")) {
+		try {
+			s.kernel_backends = platform::backends_from_kernel(
+				open_allocator(args).query().backends);
+		} catch (const Error &e) {
+			throw failure_from(e);
+		}
+	}
+	return s;
+}
+
+// Solve @path and print it as text to @out, or add it to @results; ok,
+// or failed when some buffer cannot be backed.  Failure when the file
+// cannot be used.
+ExitStatus solve_file(const std::string &path, const Setting &setting,
+		      std::ostream &out, platform::Json &results)
+{
+	const std::string label = platform::input_label(path);
+	platform::Document doc = load_document(path);
+
+	doc.profiles.insert(doc.profiles.end(), setting.profiles.begin(),
+			    setting.profiles.end());
+	if (setting.kernel_backends)
+		doc.backends = *setting.kernel_backends;
+	if (doc.backends.empty())
+		throw Failure(ExitStatus::invalid_input,
+			      label + ": backends: solve needs at least one "
+				      "backend (or --kernel-backends)");
+	if (doc.buffers.empty())
+		throw Failure(ExitStatus::invalid_input,
+			      label + ": buffers: solve needs at least one buffer");
+
+	const std::vector<platform::BufferDecision> decisions =
+		platform::solve(doc);
+	if (setting.json)
+		results.push_back(to_json(label, doc, decisions));
+	else
+		print_text(out, doc, label, decisions);
+	const bool feasible = std::ranges::all_of(
+		decisions, &platform::BufferDecision::feasible);
+	return feasible ? ExitStatus::ok : ExitStatus::failed;
 }
 
 } // namespace
 
 ExitStatus run_solve(const Arguments &args, std::ostream &out)
 {
-	const std::string &path = args.positionals()[0];
-	platform::Document doc = load_document(path);
+	check_stdin_once(args);
+	const Setting setting = read_setting(args);
+	const std::vector<std::string> &files = args.positionals();
+	platform::Json results = platform::Json::array();
+	ExitStatus status = ExitStatus::ok;
 
-	for (const std::string &file : args.values("profile")) {
-		platform::Document extra = load_document(file);
-		doc.profiles.insert(doc.profiles.end(), extra.profiles.begin(),
-				    extra.profiles.end());
-	}
-	if (args.flag("kernel-backends")) {
+	for (std::size_t i = 0; i < files.size(); i++) {
+		if (files.size() > 1 && !setting.json)
+			out << (i ? "\n" : "") << "==> "
+			    << platform::input_label(files[i]) << " <==\n";
 		try {
-			doc.backends = platform::backends_from_kernel(
-				open_allocator(args).query().backends);
-		} catch (const Error &e) {
-			throw failure_from(e);
+			if (solve_file(files[i], setting, out, results) !=
+				    ExitStatus::ok &&
+			    status == ExitStatus::ok)
+				status = ExitStatus::failed;
+		} catch (const Failure &e) {
+			// Said now, between the outputs of the files around
+			// it; the worst status is the command's.
+			out.flush();
+			std::cerr << "cenalloc: " << e.what() << "\n";
+			status = e.status();
 		}
 	}
-	if (doc.backends.empty())
-		throw Failure(ExitStatus::invalid_input,
-			      path + ": backends: solve needs at least one "
-				     "backend (or --kernel-backends)");
-	if (doc.buffers.empty())
-		throw Failure(ExitStatus::invalid_input,
-			      path + ": buffers: solve needs at least one buffer");
-
-	const std::vector<platform::BufferDecision> decisions =
-		platform::solve(doc);
-	if (args.flag("json"))
-		print_json(out, to_json(doc, decisions));
-	else
-		print_text(out, doc, path, decisions);
-	for (const auto &d : decisions)
-		if (!d.feasible())
-			return ExitStatus::failed;
-	return ExitStatus::ok;
+	// One file prints its result, as before several could be given.
+	if (setting.json && files.size() > 1)
+		print_json(out, results);
+	else if (setting.json && !results.empty())
+		print_json(out, results.front());
+	return status;
 }
 
 } // namespace cenalloc::tool

@@ -63,4 +63,9 @@ LD_LIBRARY_PATH=$libdir "$work/c-api/noexcept-consumer"
 
 echo "== the installed tool"
 "$prefix/bin/cenalloc" solve "$prefix/share/cenalloc/profiles/test-vm-x86_64.json" >/dev/null
+echo "== the schema beside the examples, not among them"
+[[ -f $prefix/share/cenalloc/cenalloc-profile.schema.json ]] ||
+	{ echo "share/cenalloc/cenalloc-profile.schema.json not installed" >&2; exit 1; }
+[[ ! -e $prefix/share/cenalloc/profiles/cenalloc-profile.schema.json ]] ||
+	{ echo "the schema is installed among the examples" >&2; exit 1; }
 echo "consumer: ok"
