@@ -38,7 +38,7 @@ if [[ $mode == --update ]]; then
 	symbols "$lib" >"$here/libcenalloc.symbols"
 	describe "$lib" "$work/abi"
 	xz -9 -c "$work/abi" >"$here/libcenalloc.abi.xz"
-	echo "check-abi: recorded $(wc -l <"$here/libcenalloc.symbols") symbols of ${lib##*/}"
+	echo "check-abi: recorded $(grep -c @ "$here/libcenalloc.symbols") symbols of ${lib##*/}"
 	exit 0
 fi
 
@@ -57,4 +57,4 @@ if [[ ${status:-0} != 0 ]]; then
 	echo "check-abi: if intended, record it: $0 $build --update" >&2
 	exit 1
 fi
-echo "check-abi: ${lib##*/} exports the recorded $(wc -l <"$work/symbols") symbols with the recorded types"
+echo "check-abi: ${lib##*/} exports the recorded $(grep -c @ "$work/symbols") symbols with the recorded types"
