@@ -8,6 +8,7 @@
 
 #include <unistd.h>
 
+#include "temp_file.hpp"
 #include "constraints_json.hpp"
 #include "document.hpp"
 #include "input_file.hpp"
@@ -28,27 +29,7 @@ std::vector<std::filesystem::path> examples()
 	return files;
 }
 
-// A file in a fresh temporary directory, removed with it.
-class TempFile {
-public:
-	TempFile(const std::string &name, const std::string &text)
-	{
-		std::string tmpl = (std::filesystem::temp_directory_path() /
-				    "cenalloc-test.XXXXXX")
-					   .string();
-		dir_ = ::mkdtemp(tmpl.data());
-		path_ = (dir_ / name).string();
-		std::ofstream(path_, std::ios::binary) << text;
-	}
-	TempFile(const TempFile &) = delete;
-	TempFile &operator=(const TempFile &) = delete;
-	~TempFile() { std::filesystem::remove_all(dir_); }
-	const std::string &path() const { return path_; }
-
-private:
-	std::filesystem::path dir_;
-	std::string path_;
-};
+using cen_test::TempFile;
 
 std::string failure(const std::filesystem::path &file)
 {

@@ -10,6 +10,7 @@
 #include "document.hpp"
 #include "json_reader.hpp"
 #include "run_process.hpp"
+#include "temp_file.hpp"
 #include "what_if.hpp"
 
 using namespace cenalloc;
@@ -40,27 +41,7 @@ bool contains(const std::string &text, const std::string &part)
 	return text.find(part) != std::string::npos;
 }
 
-// A file in a fresh temporary directory, removed with it.
-class TempFile {
-public:
-	TempFile(const std::string &name, const std::string &text)
-	{
-		std::string tmpl = (std::filesystem::temp_directory_path() /
-				    "cenalloc-test.XXXXXX")
-					   .string();
-		dir_ = ::mkdtemp(tmpl.data());
-		path_ = (std::filesystem::path(dir_) / name).string();
-		std::ofstream(path_) << text;
-	}
-	TempFile(const TempFile &) = delete;
-	TempFile &operator=(const TempFile &) = delete;
-	~TempFile() { std::filesystem::remove_all(dir_); }
-	const std::string &path() const { return path_; }
-
-private:
-	std::filesystem::path dir_;
-	std::string path_;
-};
+using cen_test::TempFile;
 
 const std::vector<std::vector<std::string>> kCommands = {
 	{"backends"},	    {"alloc"},	       {"info"},  {"profile", "load"},
