@@ -20,7 +20,9 @@ mkdir -p "$work"
 
 # The installed tree: headers, library, package files, the tool.
 libdir=$(dirname "$(find "$prefix" -name 'libcenalloc.so' -print -quit)")
-for f in include/cenalloc/cenalloc.hpp include/cenalloc/cenalloc.h bin/cenalloc; do
+# The API reference needs doxygen (scripts/packages @build installs it).
+for f in include/cenalloc/cenalloc.hpp include/cenalloc/cenalloc.h bin/cenalloc \
+	share/doc/cenalloc/html/index.html; do
 	[[ -e $prefix/$f ]] || { echo "not installed: $f" >&2; exit 1; }
 done
 [[ -e $libdir/pkgconfig/cenalloc.pc ]] || { echo "no cenalloc.pc" >&2; exit 1; }
