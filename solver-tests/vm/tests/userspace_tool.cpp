@@ -472,9 +472,19 @@ TEST_F(Tool, DiscoverDescribesThisVmAndSolveRunsOnIt)
 	ASSERT_EQ(doc.backends.size(), caps.backends.size());
 	for (std::size_t i = 0; i < caps.backends.size(); i++)
 		EXPECT_EQ(doc.backends[i].name, caps.backends[i].name);
-	const ProcessResult solved = tool({"solve", file});
-	EXPECT_EQ(solved.status, 0) << solved.out << solved.err;
-	EXPECT_TRUE(contains(solved.out, "vivid.0")) << solved.out;
+	// solve reads the file as it is and decides every example buffer.
+	// Status 1 (a buffer cannot be backed) is a true answer on some
+	// machines: arm64's virtio-pci takes one 64 KiB segment, no 1080p
+	// frame.  vivid.0's frame must be backed everywhere (CMA or contig).
+	const ProcessResult solved = tool({"solve", "--json", file});
+	ASSERT_TRUE(solved.status == 0 || solved.status == 1)
+		<< solved.status << solved.err;
+	const Json result = Json::parse(solved.out);
+	bool vivid_backed = false;
+	for (const Json &b : result["buffers"])
+		if (b["name"] == "vivid.0")
+			vivid_backed = !b["backend"].is_null();
+	EXPECT_TRUE(vivid_backed) << solved.out;
 }
 
 TEST_F(Solve, TheExampleDescribesThisVm)
