@@ -289,6 +289,51 @@ int cenalloc_end_cpu(struct dma_buf *dmabuf, enum dma_data_direction dir)
 	return cenalloc_cpu_access(dmabuf, false);
 }
 
+/*
+ * Pages mapped per fault: the faulting page's aligned window of 2 MiB
+ * (with 4 KiB pages), clipped to the VMA and the buffer.  A program that
+ * writes a frame touches every page in order; one fault per page cost more
+ * than the allocation itself (the system heap maps everything at mmap).
+ * A window, not the whole buffer, keeps a fault's work bounded for huge
+ * buffers touched sparsely.
+ */
+#define CENALLOC_FAULT_WINDOW	512UL
+
+/* Map @vmf's window of the current backing; the resv lock is held. */
+static vm_fault_t cenalloc_fault_window(struct vm_fault *vmf,
+					struct cenalloc_buffer *buf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long npages = buf->size >> PAGE_SHIFT;
+	unsigned long first = ALIGN_DOWN(vmf->pgoff, CENALLOC_FAULT_WINDOW);
+	unsigned long last = first + CENALLOC_FAULT_WINDOW;
+	unsigned long vma_first = vma->vm_pgoff;
+	unsigned long vma_last = vma->vm_pgoff + vma_pages(vma);
+	unsigned long pgoff;
+	vm_fault_t ret;
+
+	first = max(first, vma_first);
+	last = min3(last, vma_last, npages);
+	/* The faulting page first: its result is the fault's. */
+	ret = vmf_insert_pfn(vma, vmf->address,
+			     page_to_pfn(buf->backing->pages[vmf->pgoff]));
+	if (ret != VM_FAULT_NOPAGE)
+		return ret;
+	for (pgoff = first; pgoff < last; pgoff++) {
+		unsigned long addr = vma->vm_start +
+				     ((pgoff - vma_first) << PAGE_SHIFT);
+
+		if (pgoff == vmf->pgoff)
+			continue;
+		/* A page already mapped is left as it is (NOPAGE too). */
+		if (vmf_insert_pfn(vma, addr,
+				   page_to_pfn(buf->backing->pages[pgoff])) !=
+		    VM_FAULT_NOPAGE)
+			break;
+	}
+	return ret;
+}
+
 static vm_fault_t cenalloc_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
@@ -299,13 +344,10 @@ static vm_fault_t cenalloc_fault(struct vm_fault *vmf)
 		return VM_FAULT_SIGBUS;
 	/* mmap_lock, then the resv lock: never the other way round. */
 	dma_resv_lock(buf->dmabuf->resv, NULL);
-	if (cenalloc_ensure_backed(buf)) {
+	if (cenalloc_ensure_backed(buf))
 		ret = VM_FAULT_SIGBUS;
-		goto out;
-	}
-	ret = vmf_insert_pfn(vma, vmf->address,
-			     page_to_pfn(buf->backing->pages[vmf->pgoff]));
-out:
+	else
+		ret = cenalloc_fault_window(vmf, buf);
 	dma_resv_unlock(buf->dmabuf->resv);
 	return ret;
 }
