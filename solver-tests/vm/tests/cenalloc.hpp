@@ -177,9 +177,10 @@ inline cenalloc_hint hint_contiguous()
 // A mapping of a dma-buf fd, unmapped on destruction.
 class MMap {
 public:
-	MMap(int fd, size_t len, int prot = PROT_READ | PROT_WRITE)
+	MMap(int fd, size_t len, int prot = PROT_READ | PROT_WRITE,
+	     off_t offset = 0)
 		: len_(len),
-		  p_(::mmap(nullptr, len, prot, MAP_SHARED, fd, 0))
+		  p_(::mmap(nullptr, len, prot, MAP_SHARED, fd, offset))
 	{
 		if (p_ == MAP_FAILED)
 			throw Error(errno, "mmap dma-buf");

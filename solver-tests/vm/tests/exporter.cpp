@@ -13,6 +13,7 @@
 #include <sstream>
 #include <memory>
 #include <numeric>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <linux/dma-buf.h>
@@ -205,6 +206,41 @@ TEST_F(Exporter, FirstCpuTouchAllocatesZeroedMemoryVmapSeesWrites)
 	CpuAccess cpu(buf.get());
 	EXPECT_EQ(again.data()[8193], 0xca);
 	EXPECT_EQ(again.data()[8194], 0xfe);
+}
+
+// A CPU fault maps its page's aligned 2 MiB window (512 pages), clipped
+// to the VMA and the buffer: a mapping at an offset must still see each
+// page where it is, across window boundaries and at both clipped ends.
+TEST_F(Exporter, FaultWindowsOfAnOffsetMappingMapTheirOwnPages)
+{
+	constexpr uint64_t kPages = 2 * 512 + 7;
+	constexpr uint64_t kOffset = 3;	// pages: the VMA starts mid-window
+	const uint64_t page = ::sysconf(_SC_PAGESIZE);
+	const uint64_t len = (kPages - kOffset - 1) * page; // ends mid-window
+	UniqueFd buf = cen_->create(kPages * page, "fault-window");
+	auto stamp = [](uint64_t pgoff) {
+		return static_cast<uint32_t>(pgoff * 2654435761U + 1);
+	};
+	{
+		MMap all(buf.get(), kPages * page);
+		CpuAccess cpu(buf.get());
+		for (uint64_t i = 0; i < kPages; i++) {
+			const uint32_t v = stamp(i);
+			std::memcpy(all.data() + i * page, &v, sizeof(v));
+		}
+	}
+	MMap part(buf.get(), len, PROT_READ, kOffset * page);
+	CpuAccess cpu(buf.get(), DMA_BUF_SYNC_READ);
+	// Touch the middle first: its window maps pages on both sides.
+	const uint64_t n = len / page;
+	std::vector<uint64_t> order{n / 2};
+	for (uint64_t i = 0; i < n; i++)
+		order.push_back(i);
+	for (uint64_t i : order) {
+		uint32_t v = 0;
+		std::memcpy(&v, part.data() + i * page, sizeof(v));
+		ASSERT_EQ(v, stamp(i + kOffset)) << "page " << i << " of the map";
+	}
 }
 
 TEST_F(Exporter, LateStricterAttachToBusyBackingIsRefusedAndChangesNothing)

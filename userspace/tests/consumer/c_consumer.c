@@ -144,6 +144,23 @@ static int create(struct cenalloc_device *dev, const char *device, int *fd)
 	return ret;
 }
 
+/* A profile for a device that is not there: loaded, then cleared once. */
+static void check_profiles(struct cenalloc_device *dev)
+{
+	struct cenalloc_constraint_set *c = cenalloc_constraints_new();
+
+	expect(cenalloc_profile_set(dev, "c-consumer-cam", NULL, NULL, c) ==
+	       -EINVAL, "a profile that sets nothing is refused");
+	cenalloc_constraints_set(c, CENALLOC_FIELD_MAX_SEGMENTS, 1);
+	expect(cenalloc_profile_set(dev, "c-consumer-cam", NULL, NULL, c) == 0,
+	       "load a profile (root)");
+	expect(cenalloc_profile_clear(dev, "c-consumer-cam", NULL, NULL) == 0,
+	       "clear it");
+	expect(cenalloc_profile_clear(dev, "c-consumer-cam", NULL, NULL) ==
+	       -ENOENT, "clearing it again is -ENOENT");
+	cenalloc_constraints_free(c);
+}
+
 static void check_kernel(const char *device)
 {
 	struct cenalloc_device *dev = NULL;
@@ -175,6 +192,7 @@ static void check_kernel(const char *device)
 			check_hint(info, device);
 	}
 	cenalloc_info_free(info);
+	check_profiles(dev);
 	expect(cenalloc_info_get(dev, cenalloc_device_fd(dev), &info) ==
 	       -EINVAL && !info, "INFO on a non-dma-buf fd is -EINVAL");
 	cenalloc_unmap(map);
