@@ -27,7 +27,7 @@ NEED_check-userspace := @build
 NEED_check-abi       := @build @abi
 NEED_check-sanitize  := @build @clang
 NEED_check-fuzz      := @build @clang
-NEED_bench           := @build @vm
+NEED_bench           := @build @vm @bench @kernels
 NEED_demo            := @build @vm
 
 # The suites `make check` runs.  Other suites add themselves: a folder
@@ -91,7 +91,9 @@ check-fuzz: need-check-fuzz configure-asan
 		-print_final_stats=1 -artifact_prefix=$(BUILD_ASAN)/ \
 		$(BUILD_ASAN)/fuzz-corpus
 
-# The solver's merge and solve, then migration against memcpy in a VM.
+# The solver's merge and solve, then in a VM per kernel cenalloc against
+# the stock dma-heaps and migration against memcpy (bench-vm: results
+# and plot in build/bench/).
 bench: need-bench build
 	$(BUILD)/bench/cen-bench --benchmark_repetitions=5 \
 		--benchmark_report_aggregates_only=true

@@ -6,7 +6,9 @@
 #                   newest Debian 12 kernel of the 6.12 line, qemu...)
 #   make check-vm   boot the 6.12 kernel under QEMU TCG, run tests/tests.list
 #   make vm-demo    same VM, run demo.list
-#   make bench-vm   same VM, run bench.list (migration against memcpy)
+#   make bench-vm   bench.list in one VM run per kernel (bench-vm.sh):
+#                   cenalloc against the stock dma-heaps, migration
+#                   against memcpy; results and plot in build/bench/
 #
 # run-vm.sh builds everything it packs itself: kernel/exporter (cenalloc.ko),
 # cen_importer.ko against its Module.symvers, the static test programs.
@@ -22,7 +24,8 @@ CEN_NEED_PACKAGES := $(abspath $(CEN_VM_DIR)/../../scripts/need-packages)
 NEED_vm-prep  := @build @vm
 NEED_check-vm := @build @vm
 NEED_vm-demo  := @build @vm
-NEED_bench-vm := @build @vm
+# bench-vm: gnuplot (@bench); its second kernel is fetched (@kernels).
+NEED_bench-vm := @build @vm @bench @kernels
 
 # Install what the VM tests need (each target below does it first).
 vm-prep:
@@ -52,12 +55,16 @@ vm-demo: vm-prep
 	@$(CEN_VM_DIR)/guest-files.sh build/vm/results.log $(CEN_DEMO_DIR) | \
 		sed 's/^/  /'
 
-# Migration bandwidth against memcpy in the same VM run (bench.list): the
-# medians and ratios the programs print as 'bench:' lines.
-bench-vm: vm-prep
-	@$(CEN_VM_DIR)/run-vm.sh --tests $(CEN_VM_DIR)/bench.list $(CEN_VM_ARGS) | tail -n 3
-	@echo; echo "== migration benchmark (inside the VM) =="
-	@grep -h 'bench: ' build/vm/guest.log | sed -e 's/^bench: /  /'
+# The benchmarks of bench.list (cenalloc against the system heap, an
+# empty buffer's memory, migration against memcpy), in one VM run per
+# kernel: CEN_BENCH_KERNELS (default "6.12 newest": Debian 12's 6.12 and
+# the newest of trixie-backports) or CEN_VM_KERNEL_ENV (one kernel).  The
+# programs' 'bench:' lines are printed and kept per kernel in
+# build/bench/<release>.txt; the ratios are plotted into
+# build/bench/alloc-ratios.png.
+bench-vm:
+	@$(CEN_NEED_PACKAGES) $(NEED_bench-vm)
+	@$(CEN_VM_DIR)/bench-vm.sh $(CEN_VM_ARGS)
 
 .PHONY: vm-prep check-vm vm-demo bench-vm
 
