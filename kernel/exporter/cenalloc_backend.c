@@ -24,10 +24,20 @@
 #include "cenalloc_compat.h"
 #include "cenalloc_internal.h"
 
-/* Failures are reported with their reason, so the allocator stays quiet. */
-#define CENALLOC_GFP	(GFP_USER | __GFP_ZERO | __GFP_ACCOUNT | __GFP_NOWARN)
-/* Opportunistic high orders: fail fast, never reclaim hard for them. */
-#define CENALLOC_GFP_OPPORTUNISTIC	__GFP_NORETRY
+/*
+ * Failures are reported with their reason, so the allocator stays quiet.
+ * __GFP_ZERO (cenalloc_clear_gfp()) is the only zeroing: with init_on_alloc
+ * (Debian's default) the page allocator clears a page once for both, and
+ * no path of cenalloc's clears buddy pages again.
+ */
+#define CENALLOC_GFP	(GFP_USER | __GFP_ACCOUNT | __GFP_NOWARN)
+/*
+ * Opportunistic high orders: take what is free, as the system heap does;
+ * never reclaim, compact or wake kswapd for them (a failed attempt must
+ * cost nothing: the next order down is tried at once).
+ */
+#define CENALLOC_GFP_OPPORTUNISTIC(gfp)	(((gfp) | __GFP_NORETRY) & \
+					 ~__GFP_RECLAIM)
 /* An order the plan needs: compact and retry, but fail rather than OOM. */
 #define CENALLOC_GFP_NEEDED		__GFP_RETRY_MAYFAIL
 
@@ -85,54 +95,67 @@ bool cenalloc_plan_is_scarce(const struct cenalloc_backend *be,
 	       cenalloc_zone_gfp(plan->addr_limit) != __GFP_HIGHMEM;
 }
 
-static int cenalloc_backing_arrays(struct cenalloc_backing *bk, u32 max_runs)
+/*
+ * The page array, filled whole before anybody reads it (so not zeroed:
+ * that would cost a store per page for nothing).  The creator's memcg pays
+ * for it too: 2 MiB of page pointers per GiB.
+ */
+static int cenalloc_pages_array(struct cenalloc_backing *bk)
 {
-	/* 2 MiB of page pointers per GiB: the creator's memcg pays too. */
-	bk->pages = kvcalloc(bk->size >> PAGE_SHIFT, sizeof(*bk->pages),
-			     GFP_KERNEL_ACCOUNT);
-	bk->runs = kvcalloc(max_runs, sizeof(*bk->runs), GFP_KERNEL_ACCOUNT);
-	if (!bk->pages || !bk->runs) {
-		kvfree(bk->pages);
-		kvfree(bk->runs);
-		bk->pages = NULL;
-		bk->runs = NULL;
-		return -ENOMEM;
-	}
-	return 0;
+	bk->pages = kvmalloc_array(bk->size >> PAGE_SHIFT, sizeof(*bk->pages),
+				   GFP_KERNEL_ACCOUNT);
+	return bk->pages ? 0 : -ENOMEM;
 }
 
-/* Record @n pages starting at @page, merging with the previous run. */
+/* Record @n pages starting at @page, in buffer order. */
 static void cenalloc_backing_add(struct cenalloc_backing *bk, u64 *filled,
 				 struct page *page, u64 n)
 {
-	phys_addr_t pa = page_to_phys(page);
-	struct cenalloc_run *last = bk->nr_runs ? &bk->runs[bk->nr_runs - 1] :
-				    NULL;
 	u64 i;
 
 	for (i = 0; i < n; i++)
 		bk->pages[*filled + i] = cenalloc_nth_page(page, i);
 	*filled += n;
-	if (last && last->addr + last->len == pa) {
-		last->len += n << PAGE_SHIFT;
-		return;
-	}
-	bk->runs[bk->nr_runs].addr = pa;
-	bk->runs[bk->nr_runs].len = n << PAGE_SHIFT;
-	bk->nr_runs++;
 }
 
-static void cenalloc_free_pages(struct cenalloc_backing *bk)
+static bool cenalloc_pages_adjacent(const struct cenalloc_backing *bk, u64 i)
 {
-	u32 r;
+	return page_to_pfn(bk->pages[i]) == page_to_pfn(bk->pages[i - 1]) + 1;
+}
 
-	/* Every page was split to order 0, so each is freed alone. */
-	for (r = 0; r < bk->nr_runs; r++) {
-		u64 off;
+/*
+ * The contiguous runs of the filled page array, in buffer order, in an
+ * array of exactly their number: a scattered 64 MiB buffer has a dozen,
+ * where sizing for the worst case (a run per page) took 256 KiB.
+ */
+static int cenalloc_backing_runs(struct cenalloc_backing *bk)
+{
+	u64 pages = bk->size >> PAGE_SHIFT, i;
+	struct cenalloc_run *run;
+	u32 n = 1;
 
-		for (off = 0; off < bk->runs[r].len; off += PAGE_SIZE)
-			__free_page(pfn_to_page(PHYS_PFN(bk->runs[r].addr + off)));
+	for (i = 1; i < pages; i++)
+		n += !cenalloc_pages_adjacent(bk, i);
+	bk->runs = kvmalloc_array(n, sizeof(*bk->runs), GFP_KERNEL_ACCOUNT);
+	if (!bk->runs)
+		return -ENOMEM;
+	bk->nr_runs = n;
+	run = bk->runs;
+	run->addr = page_to_phys(bk->pages[0]);
+	run->len = PAGE_SIZE;
+	for (i = 1; i < pages; i++) {
+		if (!cenalloc_pages_adjacent(bk, i)) {
+			run++;
+			run->addr = page_to_phys(bk->pages[i]);
+			run->len = 0;
+		}
+		run->len += PAGE_SIZE;
 	}
+	return 0;
+}
+
+static void cenalloc_backing_arrays_free(struct cenalloc_backing *bk)
+{
 	kvfree(bk->pages);
 	kvfree(bk->runs);
 	bk->pages = NULL;
@@ -140,15 +163,54 @@ static void cenalloc_free_pages(struct cenalloc_backing *bk)
 	bk->nr_runs = 0;
 }
 
-/* 2^order pages of zone @zone, NULL unless all lie at or below @limit. */
-static struct page *cenalloc_get_zone_pages(unsigned int order, u64 limit,
-					    bool must, gfp_t zone)
+/* Free the first @n pages of the array, and the arrays. */
+static void cenalloc_free_pages(struct cenalloc_backing *bk, u64 n)
 {
-	gfp_t gfp = CENALLOC_GFP | zone;
+	u64 i;
+
+	/* Every page was split to order 0, so each is freed alone. */
+	for (i = 0; i < n; i++)
+		__free_page(bk->pages[i]);
+	cenalloc_backing_arrays_free(bk);
+}
+
+/* The arrays of a backing that is one contiguous run from @page. */
+static int cenalloc_backing_contiguous(struct cenalloc_backing *bk,
+				       struct page *page)
+{
+	u64 filled = 0;
+	int ret;
+
+	ret = cenalloc_pages_array(bk);
+	if (ret)
+		return ret;
+	cenalloc_backing_add(bk, &filled, page, bk->size >> PAGE_SHIFT);
+	ret = cenalloc_backing_runs(bk);
+	if (ret)
+		cenalloc_backing_arrays_free(bk);
+	return ret;
+}
+
+/* A migration's target is copied over whole: it is not cleared first. */
+static gfp_t cenalloc_clear_gfp(const struct cenalloc_backing *bk)
+{
+	return bk->fill == CENALLOC_OVERWRITTEN ? 0 : __GFP_ZERO;
+}
+
+/*
+ * 2^order pages with zone and clearing flags @extra, NULL unless all lie
+ * at or below @limit.
+ */
+static struct page *cenalloc_get_zone_pages(unsigned int order, u64 limit,
+					    bool must, gfp_t extra)
+{
+	gfp_t gfp = CENALLOC_GFP | extra;
 	struct page *page;
 
-	gfp |= must ? (order ? CENALLOC_GFP_NEEDED : 0) :
-		      CENALLOC_GFP_OPPORTUNISTIC;
+	if (!must)
+		gfp = CENALLOC_GFP_OPPORTUNISTIC(gfp);
+	else if (order)
+		gfp |= CENALLOC_GFP_NEEDED;
 	page = alloc_pages(gfp, order);
 	if (page && page_to_phys(page) + (PAGE_SIZE << order) - 1 > limit) {
 		__free_pages(page, order);
@@ -161,15 +223,17 @@ static struct page *cenalloc_get_zone_pages(unsigned int order, u64 limit,
  * Allocate 2^order pages below @limit, split to order 0.  ZONE_DMA32 pages
  * above a limit below 4 GiB are retried in ZONE_DMA, like dma-direct does.
  */
-static struct page *cenalloc_get_pages(unsigned int order, u64 limit,
+static struct page *cenalloc_get_pages(const struct cenalloc_backing *bk,
+				       unsigned int order, u64 limit,
 				       bool must)
 {
-	gfp_t zone = cenalloc_zone_gfp(limit);
+	gfp_t zone = cenalloc_zone_gfp(limit), clear = cenalloc_clear_gfp(bk);
 	struct page *page;
 
-	page = cenalloc_get_zone_pages(order, limit, must, zone);
+	page = cenalloc_get_zone_pages(order, limit, must, zone | clear);
 	if (!page && IS_ENABLED(CONFIG_ZONE_DMA) && zone == GFP_DMA32)
-		page = cenalloc_get_zone_pages(order, limit, must, GFP_DMA);
+		page = cenalloc_get_zone_pages(order, limit, must,
+					       GFP_DMA | clear);
 	if (page && order)
 		split_page(page, order);
 	return page;
@@ -183,7 +247,7 @@ static int cenalloc_system_alloc(struct cenalloc_backend *be,
 	u64 pages = bk->size >> PAGE_SHIFT, filled = 0;
 	int ret;
 
-	ret = cenalloc_backing_arrays(bk, pages);
+	ret = cenalloc_pages_array(bk);
 	if (ret)
 		return ret;
 	while (filled < pages) {
@@ -195,7 +259,7 @@ static int cenalloc_system_alloc(struct cenalloc_backend *be,
 		if (order < min_order)
 			order = min_order;
 		for (; order >= min_order; order--) {
-			page = cenalloc_get_pages(order, plan->addr_limit,
+			page = cenalloc_get_pages(bk, order, plan->addr_limit,
 						  order == min_order);
 			if (page || !order)
 				break;
@@ -221,9 +285,11 @@ static int cenalloc_system_alloc(struct cenalloc_backend *be,
 		}
 		cond_resched();
 	}
-	return 0;
+	ret = cenalloc_backing_runs(bk);
+	if (!ret)
+		return 0;
 fail:
-	cenalloc_free_pages(bk);
+	cenalloc_free_pages(bk, filled);
 	return ret;
 }
 
@@ -232,30 +298,28 @@ static int cenalloc_contig_alloc(struct cenalloc_backend *be,
 				 const struct cen_plan *plan)
 {
 	unsigned int order = get_order(bk->size);
-	u64 pages = bk->size >> PAGE_SHIFT, filled = 0, i;
+	u64 pages = bk->size >> PAGE_SHIFT, i;
 	struct page *page;
 	int ret;
 
 	if (order > CENALLOC_MAX_ORDER)
 		return -ENOMEM;
-	ret = cenalloc_backing_arrays(bk, 1);
-	if (ret)
-		return ret;
-	page = cenalloc_get_pages(order, plan->addr_limit, true);
-	if (!page) {
-		cenalloc_free_pages(bk);
+	page = cenalloc_get_pages(bk, order, plan->addr_limit, true);
+	if (!page)
 		return -ENOMEM;
-	}
 	for (i = pages; i < (1ULL << order); i++)
 		__free_page(cenalloc_nth_page(page, i));
-	cenalloc_backing_add(bk, &filled, page, pages);
-	return 0;
+	ret = cenalloc_backing_contiguous(bk, page);
+	if (ret)
+		for (i = 0; i < pages; i++)
+			__free_page(cenalloc_nth_page(page, i));
+	return ret;
 }
 
 static void cenalloc_pages_free(struct cenalloc_backend *be,
 				struct cenalloc_backing *bk)
 {
-	cenalloc_free_pages(bk);
+	cenalloc_free_pages(bk, bk->size >> PAGE_SHIFT);
 }
 
 static u64 cenalloc_buddy_free(struct cenalloc_backend *be)
@@ -275,13 +339,8 @@ static int cenalloc_cma_alloc(struct cenalloc_backend *be,
 			      const struct cen_plan *plan)
 {
 	struct device *dev = &cenalloc_cma_pdev->dev;
-	u64 pages = bk->size >> PAGE_SHIFT, filled = 0;
 	struct page *page;
-	int ret;
 
-	ret = cenalloc_backing_arrays(bk, 1);
-	if (ret)
-		return ret;
 	/*
 	 * The device's mask is 64 bits, set once at load: buffers share the
 	 * device, so a mask per allocation would race.  The area CMA gives
@@ -290,17 +349,16 @@ static int cenalloc_cma_alloc(struct cenalloc_backend *be,
 	 */
 	page = dma_alloc_pages(dev, bk->size, &bk->dma_handle,
 			       CENALLOC_CMA_DIR, GFP_KERNEL | __GFP_NOWARN);
-	if (!page || page_to_phys(page) + bk->size - 1 > plan->addr_limit ||
-	    !IS_ALIGNED(page_to_phys(page), plan->align)) {
-		if (page)
-			dma_free_pages(dev, bk->size, page, bk->dma_handle,
-				       CENALLOC_CMA_DIR);
-		kvfree(bk->pages);
-		kvfree(bk->runs);
+	if (!page)
+		return -ENOMEM;
+	if (page_to_phys(page) + bk->size - 1 > plan->addr_limit ||
+	    !IS_ALIGNED(page_to_phys(page), plan->align) ||
+	    cenalloc_backing_contiguous(bk, page)) {
+		dma_free_pages(dev, bk->size, page, bk->dma_handle,
+			       CENALLOC_CMA_DIR);
 		return -ENOMEM;
 	}
 	bk->cma_page = page;
-	cenalloc_backing_add(bk, &filled, page, pages);
 	return 0;
 }
 
@@ -309,8 +367,7 @@ static void cenalloc_cma_free(struct cenalloc_backend *be,
 {
 	dma_free_pages(&cenalloc_cma_pdev->dev, bk->size, bk->cma_page,
 		       bk->dma_handle, CENALLOC_CMA_DIR);
-	kvfree(bk->pages);
-	kvfree(bk->runs);
+	cenalloc_backing_arrays_free(bk);
 }
 
 static u64 cenalloc_cma_free_bytes(struct cenalloc_backend *be)
@@ -350,46 +407,40 @@ static int cenalloc_carveout_alloc(struct cenalloc_backend *be,
 				   const struct cen_plan *plan)
 {
 	struct genpool_data_align align = { .align = plan->align };
-	u64 pages = bk->size >> PAGE_SHIFT, filled = 0;
 	unsigned long addr;
 	void *va;
-	int ret;
 
-	ret = cenalloc_backing_arrays(bk, 1);
-	if (ret)
-		return ret;
 	addr = gen_pool_alloc_algo(cenalloc_carveout_pool, bk->size,
 				   gen_pool_first_fit_align, &align);
-	if (!addr || addr + bk->size - 1 > plan->addr_limit) {
-		if (addr)
-			gen_pool_free(cenalloc_carveout_pool, addr, bk->size);
-		kvfree(bk->pages);
-		kvfree(bk->runs);
+	if (!addr)
 		return -ENOMEM;
-	}
+	if (addr + bk->size - 1 > plan->addr_limit)
+		goto fail;
 	/*
 	 * Reserved memory is not zeroed by anybody else, and it is outside
-	 * the kernel's direct map: zero it through a mapping of its own.
+	 * the kernel's direct map: zero it through a mapping of its own
+	 * (its only zeroing: the page allocator never saw it).
 	 */
-	va = memremap(addr, bk->size, MEMREMAP_WB);
-	if (!va) {
-		gen_pool_free(cenalloc_carveout_pool, addr, bk->size);
-		kvfree(bk->pages);
-		kvfree(bk->runs);
-		return -ENOMEM;
+	if (bk->fill != CENALLOC_OVERWRITTEN) {
+		va = memremap(addr, bk->size, MEMREMAP_WB);
+		if (!va)
+			goto fail;
+		memset(va, 0, bk->size);
+		memunmap(va);
 	}
-	memset(va, 0, bk->size);
-	memunmap(va);
-	cenalloc_backing_add(bk, &filled, pfn_to_page(PHYS_PFN(addr)), pages);
+	if (cenalloc_backing_contiguous(bk, pfn_to_page(PHYS_PFN(addr))))
+		goto fail;
 	return 0;
+fail:
+	gen_pool_free(cenalloc_carveout_pool, addr, bk->size);
+	return -ENOMEM;
 }
 
 static void cenalloc_carveout_free(struct cenalloc_backend *be,
 				   struct cenalloc_backing *bk)
 {
 	gen_pool_free(cenalloc_carveout_pool, bk->runs[0].addr, bk->size);
-	kvfree(bk->pages);
-	kvfree(bk->runs);
+	cenalloc_backing_arrays_free(bk);
 }
 
 static u64 cenalloc_carveout_free_bytes(struct cenalloc_backend *be)
@@ -569,7 +620,11 @@ void cenalloc_backend_descs(struct cen_backend_desc *descs, u32 *n)
 
 		/* Into the copy: @desc is shared and never written after load. */
 		descs[i] = be->desc;
-		descs[i].free_bytes = be->free_bytes(be);
+		/* system and contig share the buddy: si_mem_available() once. */
+		if (i && be->free_bytes == cenalloc_backends[i - 1].free_bytes)
+			descs[i].free_bytes = descs[i - 1].free_bytes;
+		else
+			descs[i].free_bytes = be->free_bytes(be);
 	}
 	*n = cenalloc_nr_backends;
 }

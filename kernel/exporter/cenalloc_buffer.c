@@ -49,6 +49,41 @@ bool cenalloc_is_cenalloc_dmabuf(const struct dma_buf *dmabuf)
 EXPORT_SYMBOL_GPL(cenalloc_is_cenalloc_dmabuf);
 
 /**
+ * cenalloc_reason_slot() - room for a reason, allocated at its first use.
+ * @slot: &buf->last_reason or &buf->migration_reason, under the buffer's
+ *	reservation lock (or not yet shared).
+ *
+ * Return: CENALLOC_REASON_MAX bytes, or NULL without memory (the text is
+ * then not kept; what it decided stands).
+ */
+char *cenalloc_reason_slot(char **slot)
+{
+	if (!*slot)
+		*slot = kmalloc(CENALLOC_REASON_MAX, GFP_KERNEL_ACCOUNT);
+	return *slot;
+}
+
+/**
+ * cenalloc_last_reason() - the text of the buffer's last decision.
+ * @buf: the buffer, its reservation lock held.
+ * @tmp: room for a text made up on the spot.
+ * @len: size of @tmp.
+ *
+ * Return: the reason recorded, or one said from the buffer's state.
+ */
+const char *cenalloc_last_reason(const struct cenalloc_buffer *buf,
+				 char *tmp, size_t len)
+{
+	if (buf->last_reason)
+		return buf->last_reason;
+	if (buf->last_error)
+		return "(no memory to record the reason)";
+	snprintf(tmp, len, "created with %u hint(s), no memory yet",
+		 buf->created_hints);
+	return tmp;
+}
+
+/**
  * cenalloc_decide() - record a buffer's latest decision and its reason.
  * @buf: the buffer, its reservation lock held (or not yet shared).
  * @err: 0 or the negative errno the decision returns.
@@ -60,18 +95,20 @@ EXPORT_SYMBOL_GPL(cenalloc_is_cenalloc_dmabuf);
  */
 void cenalloc_decide(struct cenalloc_buffer *buf, int err, const char *fmt, ...)
 {
+	char *text = cenalloc_reason_slot(&buf->last_reason);
 	va_list args;
 
-	va_start(args, fmt);
-	vsnprintf(buf->last_reason, sizeof(buf->last_reason), fmt, args);
-	va_end(args);
 	buf->last_error = err;
+	if (!text)
+		return;
+	va_start(args, fmt);
+	vsnprintf(text, CENALLOC_REASON_MAX, fmt, args);
+	va_end(args);
 	if (err)
 		pr_info_ratelimited("cenalloc: buffer %llu (%*pE): %*pE\n",
 				    buf->id, (int)strlen(buf->name), buf->name,
-				    (int)strlen(buf->last_reason),
-				    buf->last_reason);
-	trace_cenalloc_decision(buf->id, err, buf->last_reason);
+				    (int)strlen(text), text);
+	trace_cenalloc_decision(buf->id, err, text);
 }
 
 /**
@@ -122,21 +159,27 @@ u32 cenalloc_member_segments(const struct cenalloc_buffer *buf,
 	return map ? map->sgt.nents : 0;
 }
 
-/* The members as an array, in list order (the indices origins refer to). */
+/* Copy the members into @arr, in list order (the indices origins use). */
+static u32 cenalloc_members_fill(struct cenalloc_buffer *buf,
+				 struct cen_constraints *arr)
+{
+	struct cenalloc_member *m;
+	u32 i = 0;
+
+	list_for_each_entry(m, &buf->members, node)
+		arr[i++] = m->c;
+	return i;
+}
+
+/* The members as an array; none (no hints yet): ZERO_SIZE_PTR. */
 static struct cen_constraints *cenalloc_members_array(struct cenalloc_buffer *buf,
 						      u32 *n)
 {
 	struct cen_constraints *arr;
-	struct cenalloc_member *m;
-	u32 i = 0;
 
-	arr = kmalloc_array(max_t(u32, buf->nr_members, 1), sizeof(*arr),
-			    GFP_KERNEL);
-	if (!arr)
-		return NULL;
-	list_for_each_entry(m, &buf->members, node)
-		arr[i++] = m->c;
-	*n = i;
+	arr = kmalloc_array(buf->nr_members, sizeof(*arr), GFP_KERNEL);
+	if (arr)
+		*n = cenalloc_members_fill(buf, arr);
 	return arr;
 }
 
@@ -303,7 +346,7 @@ static int cenalloc_try_plan(struct cenalloc_buffer *buf,
 	u32 m;
 	int ret;
 
-	memset(bk, 0, sizeof(*bk));
+	*bk = (struct cenalloc_backing){ .fill = bk->fill };
 	bk->size = buf->size;
 	bk->backend = be;
 	bk->quota = buf->quota;
@@ -410,6 +453,8 @@ static void cenalloc_explain_unsolved(struct cenalloc_buffer *buf,
 /**
  * cenalloc_backing_alloc() - allocate backing for a buffer's members.
  * @buf: the buffer, its reservation lock held.
+ * @fill: CENALLOC_OVERWRITTEN when the caller writes every byte before
+ *	anybody can read one (a migration's copy): no clearing first.
  * @out: the new backing, not yet installed.
  * @fallback: set when the first plan failed and a later one served.
  * @why: on failure, what went wrong, in words.
@@ -423,7 +468,7 @@ static void cenalloc_explain_unsolved(struct cenalloc_buffer *buf,
  * Return: 0; -ENOMEM with @why filled in; -EDQUOT when only the creator's
  * quota of scarce memory stood in the way; -EINTR on a fatal signal.
  */
-int cenalloc_backing_alloc(struct cenalloc_buffer *buf,
+int cenalloc_backing_alloc(struct cenalloc_buffer *buf, enum cenalloc_fill fill,
 			   struct cenalloc_backing **out, bool *fallback,
 			   char *why, size_t len)
 {
@@ -432,6 +477,7 @@ int cenalloc_backing_alloc(struct cenalloc_buffer *buf,
 		struct cen_solution sol;
 		struct cen_backend_desc descs[CEN_MAX_BACKENDS];
 		char text[CENALLOC_REASON_MAX];
+		struct cen_constraints members[];
 	} *scratch;
 	struct cenalloc_backing *bk;
 	struct cen_constraints *arr;
@@ -447,13 +493,16 @@ int cenalloc_backing_alloc(struct cenalloc_buffer *buf,
 		strscpy(why, "out of memory for the solver (injected)", len);
 		return ret;
 	}
-	scratch = kzalloc(sizeof(*scratch), GFP_KERNEL);
+	scratch = kzalloc(struct_size(scratch, members, buf->nr_members),
+			  GFP_KERNEL);
 	bk = kzalloc(sizeof(*bk), GFP_KERNEL);
-	arr = cenalloc_members_array(buf, &n);
-	if (!scratch || !bk || !arr) {
+	if (!scratch || !bk) {
 		strscpy(why, "out of memory for the solver", len);
 		goto out;
 	}
+	bk->fill = fill;
+	arr = scratch->members;
+	n = cenalloc_members_fill(buf, arr);
 	sol = &scratch->sol;
 	cenalloc_backend_descs(scratch->descs, &nb);
 	ret = cen_solve_members(arr, n, buf->size, PAGE_SHIFT, scratch->descs,
@@ -496,7 +545,6 @@ int cenalloc_backing_alloc(struct cenalloc_buffer *buf,
 			 buf->size, scratch->text);
 	}
 out:
-	kfree(arr);
 	kfree(bk);
 	kfree(scratch);
 	return ret;
@@ -519,7 +567,8 @@ int cenalloc_ensure_backed(struct cenalloc_buffer *buf)
 	dma_resv_assert_held(buf->dmabuf->resv);
 	if (buf->backing)
 		return 0;
-	ret = cenalloc_backing_alloc(buf, &buf->backing, &fallback, why,
+	ret = cenalloc_backing_alloc(buf, CENALLOC_ZEROED, &buf->backing,
+				     &fallback, why,
 				     sizeof(why));
 	if (ret) {
 		cenalloc_decide(buf, ret, "%s", why);
@@ -668,6 +717,8 @@ static void cenalloc_release(struct dma_buf *dmabuf)
 		kfree(m);
 	mem_cgroup_put(buf->memcg);
 	cenalloc_quota_put(buf->quota);
+	kfree(buf->last_reason);
+	kfree(buf->migration_reason);
 	kfree(buf);
 }
 
@@ -836,8 +887,7 @@ struct dma_buf *cenalloc_buffer_create(u64 len, u32 flags, u32 fd_flags,
 	buf->scarce_limit = capable(CAP_IPC_LOCK) ? U64_MAX :
 			    rlimit(RLIMIT_MEMLOCK);
 	buf->id = atomic64_inc_return(&cenalloc_next_id);
-	snprintf(buf->last_reason, sizeof(buf->last_reason),
-		 "created with %u hint(s), no memory yet", nr_hints);
+	buf->created_hints = nr_hints;
 
 	exp_info.ops = buf->dynamic ? &cenalloc_dynamic_ops :
 				      &cenalloc_dmabuf_ops;
@@ -889,7 +939,9 @@ static void cenalloc_backing_show(struct seq_file *s,
  */
 void cenalloc_buffer_show(struct seq_file *s, struct cenalloc_buffer *buf)
 {
+	char tmp[CENALLOC_REASON_MAX];
 	struct cenalloc_member *m;
+	const char *reason;
 	int f;
 
 	dma_resv_lock(buf->dmabuf->resv, NULL);
@@ -922,9 +974,10 @@ void cenalloc_buffer_show(struct seq_file *s, struct cenalloc_buffer *buf)
 					   cen_source_name(m->c.src[f]));
 		seq_putc(s, '\n');
 	}
+	reason = cenalloc_last_reason(buf, tmp, sizeof(tmp));
 	seq_printf(s, "  last: %d %*pE\n", buf->last_error,
-		   (int)strlen(buf->last_reason), buf->last_reason);
-	if (buf->migrations)
+		   (int)strlen(reason), reason);
+	if (buf->migration_reason)
 		seq_printf(s, "  last migration: %*pE\n",
 			   (int)strlen(buf->migration_reason),
 			   buf->migration_reason);

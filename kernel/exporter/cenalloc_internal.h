@@ -44,6 +44,12 @@ struct cenalloc_run {
 	u64 len;
 };
 
+/* What a new backing's first contents are (cenalloc_backing_alloc()). */
+enum cenalloc_fill {
+	CENALLOC_ZEROED,	/* zeroes: users may read it before writing */
+	CENALLOC_OVERWRITTEN,	/* a copy of the whole buffer (migration) */
+};
+
 /**
  * struct cenalloc_backing - memory behind a buffer.
  * @backend: where it came from.
@@ -60,6 +66,8 @@ struct cenalloc_run {
  * @charged: bytes charged to @quota (0 for memory nobody constrains).
  * @anticipated: the address limit it was placed at or below for devices
  *	that have not attached yet (cen_solution_anticipate()), 0 if none.
+ * @fill: CENALLOC_OVERWRITTEN: its backend need not clear it (the kernel
+ *	may still, with init_on_alloc).
  */
 struct cenalloc_backing {
 	struct cenalloc_backend *backend;
@@ -74,6 +82,7 @@ struct cenalloc_backing {
 	struct cenalloc_quota *quota;
 	u64 charged;
 	u64 anticipated;
+	enum cenalloc_fill fill;
 };
 
 /**
@@ -142,6 +151,26 @@ cenalloc_member_mapping(const struct cenalloc_member *m,
 	return NULL;
 }
 
+/*
+ * User mappings of a buffer remembered, so that the allocation a CPU
+ * access causes maps the caller's pages at once (as the system heap does
+ * at mmap) instead of taking a fault per window.
+ */
+#define CENALLOC_VIEWS	4
+
+/**
+ * struct cenalloc_view - where a process mapped the buffer, as a hint.
+ * @mm: the process's mm; compared, never dereferenced (it may be gone).
+ * @start: the mapping's first address.
+ *
+ * The VMA is looked up again under that mm's mmap_lock before any use,
+ * and used only if it is still a mapping of this buffer.
+ */
+struct cenalloc_view {
+	const struct mm_struct *mm;
+	unsigned long start;
+};
+
 /**
  * struct cenalloc_buffer - exporter-private state of one dma-buf.
  * @dmabuf: the dma-buf.
@@ -163,9 +192,15 @@ cenalloc_member_mapping(const struct cenalloc_member *m,
  * @migrations: times the backing moved.
  * @migrated_bytes: bytes copied by those moves.
  * @migration_ns: how long the last move took, allocation included.
- * @migration_reason: the last move and why, in words.
+ * @migration_reason: the last move and why, in words; NULL before the
+ *	first (cenalloc_reason_slot()).
  * @last_error: 0 or the errno of the last decision.
- * @last_reason: that decision, in words.
+ * @last_reason: that decision, in words; NULL before the first, which
+ *	INFO reads as "created with @created_hints hint(s), no memory yet".
+ *	Kept apart so that a buffer nobody used costs less than a kmalloc-1k.
+ * @created_hints: hints given at creation.
+ * @views: the last CENALLOC_VIEWS user mappings, under the resv lock.
+ * @next_view: the slot of @views the next mmap takes.
  * @node: in the global buffer list.
  */
 struct cenalloc_buffer {
@@ -187,11 +222,18 @@ struct cenalloc_buffer {
 	u32 migrations;
 	u64 migrated_bytes;
 	u64 migration_ns;
-	char migration_reason[CENALLOC_REASON_MAX];
+	char *migration_reason;
 	int last_error;
-	char last_reason[CENALLOC_REASON_MAX];
+	char *last_reason;
+	u32 created_hints;
+	struct cenalloc_view views[CENALLOC_VIEWS];
+	u32 next_view;
 	struct list_head node;
 };
+
+char *cenalloc_reason_slot(char **slot);
+const char *cenalloc_last_reason(const struct cenalloc_buffer *buf,
+				 char *tmp, size_t len);
 
 /* cenalloc_main.c */
 extern bool cenalloc_relax_default;
@@ -239,7 +281,7 @@ u32 cenalloc_member_flags(const struct cenalloc_buffer *buf,
 			  const struct cenalloc_member *m);
 u32 cenalloc_member_segments(const struct cenalloc_buffer *buf,
 			     const struct cenalloc_member *m);
-int cenalloc_backing_alloc(struct cenalloc_buffer *buf,
+int cenalloc_backing_alloc(struct cenalloc_buffer *buf, enum cenalloc_fill fill,
 			   struct cenalloc_backing **out, bool *fallback,
 			   char *why, size_t len);
 int cenalloc_backing_fits(const struct cenalloc_backing *bk,

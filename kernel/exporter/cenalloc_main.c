@@ -359,6 +359,7 @@ static void cenalloc_fill_info(struct cenalloc_buffer *buf,
 			       struct cenalloc_attach_info *att, u32 cap)
 {
 	struct cenalloc_member *m;
+	const char *reason;
 	u32 i = 0;
 
 	dma_resv_lock(buf->dmabuf->resv, NULL);
@@ -379,14 +380,16 @@ static void cenalloc_fill_info(struct cenalloc_buffer *buf,
 	info->migrations = buf->migrations;
 	info->nr_attach = buf->nr_members;
 	info->last_error = buf->last_error;
+	reason = cenalloc_last_reason(buf, info->reason, sizeof(info->reason));
+	if (reason != info->reason)
+		strscpy(info->reason, reason, sizeof(info->reason));
 	/* Cut, NUL-terminated, for callers that know only this field. */
-	strscpy(info->last_reason, buf->last_reason,
-		sizeof(info->last_reason));
-	strscpy(info->reason, buf->last_reason, sizeof(info->reason));
+	strscpy(info->last_reason, info->reason, sizeof(info->last_reason));
 	info->migrated_bytes = buf->migrated_bytes;
 	info->migration_ns = buf->migration_ns;
-	strscpy(info->migration_reason, buf->migration_reason,
-		sizeof(info->migration_reason));
+	if (buf->migration_reason)
+		strscpy(info->migration_reason, buf->migration_reason,
+			sizeof(info->migration_reason));
 	list_for_each_entry(m, &buf->members, node) {
 		if (i >= cap)
 			break;

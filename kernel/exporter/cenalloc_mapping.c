@@ -2,8 +2,10 @@
 /*
  * How devices and CPUs reach a buffer's memory: one scatterlist per device
  * mapping, split by that device's own rules; CPU access bracketed by cache
- * maintenance for every device mapping; mmap through a fault handler, so a
- * migration can move the pages under user mappings; vmap.
+ * maintenance for every device mapping; mmap as PFN mappings a fault
+ * handler fills, so a migration can move the pages under them (filled at
+ * once where the memory already exists or the caller's access allocates
+ * it); vmap.
  *
  * Cache maintenance follows the DMA API to the letter, because on arm64
  * SoCs devices without dma-coherent see memory, not the CPU's caches:
@@ -244,16 +246,147 @@ void cenalloc_sync_mappings(struct cenalloc_buffer *buf,
 	}
 }
 
+/*
+ * Pages mapped per fault: the faulting page's aligned window of 2 MiB
+ * (with 4 KiB pages), clipped to the VMA and the buffer.  A program that
+ * writes a frame touches every page in order; one fault per page cost more
+ * than the allocation itself (the system heap maps everything at mmap).
+ * A window, not the whole buffer, keeps a fault's work bounded for huge
+ * buffers touched sparsely.
+ */
+#define CENALLOC_FAULT_WINDOW	512UL
+
+/* The user address of page @pgoff of the buffer in @vma. */
+static unsigned long cenalloc_vma_addr(const struct vm_area_struct *vma,
+				       unsigned long pgoff)
+{
+	return vma->vm_start + ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);
+}
+
+/*
+ * Map pages [@first, @last) of the backing into @vma, leaving any page
+ * already mapped as it is; the resv lock is held.  Return: NOPAGE, or
+ * the error of the first page that failed.
+ */
+static vm_fault_t cenalloc_insert_pages(struct vm_area_struct *vma,
+					const struct cenalloc_backing *bk,
+					unsigned long first,
+					unsigned long last)
+{
+	unsigned long pgoff;
+	vm_fault_t ret;
+
+	for (pgoff = first; pgoff < last; pgoff++) {
+		ret = vmf_insert_pfn(vma, cenalloc_vma_addr(vma, pgoff),
+				     page_to_pfn(bk->pages[pgoff]));
+		if (ret != VM_FAULT_NOPAGE)
+			return ret;
+	}
+	return VM_FAULT_NOPAGE;
+}
+
+/* Map @vmf's window of the current backing; the resv lock is held. */
+static vm_fault_t cenalloc_fault_window(struct vm_fault *vmf,
+					struct cenalloc_buffer *buf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long first = ALIGN_DOWN(vmf->pgoff, CENALLOC_FAULT_WINDOW);
+	unsigned long last = first + CENALLOC_FAULT_WINDOW;
+	vm_fault_t ret;
+
+	first = max(first, vma->vm_pgoff);
+	last = min(last, vma->vm_pgoff + vma_pages(vma));
+	/* The faulting page first: its result is the fault's. */
+	ret = cenalloc_insert_pages(vma, buf->backing, vmf->pgoff,
+				    vmf->pgoff + 1);
+	if (ret == VM_FAULT_NOPAGE)
+		cenalloc_insert_pages(vma, buf->backing, first, last);
+	return ret;
+}
+
+static vm_fault_t cenalloc_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct cenalloc_buffer *buf = vma->vm_private_data;
+	vm_fault_t ret;
+
+	if (vmf->pgoff >= buf->size >> PAGE_SHIFT)
+		return VM_FAULT_SIGBUS;
+	/* mmap_lock, then the resv lock: never the other way round. */
+	dma_resv_lock(buf->dmabuf->resv, NULL);
+	if (cenalloc_ensure_backed(buf))
+		ret = VM_FAULT_SIGBUS;
+	else
+		ret = cenalloc_fault_window(vmf, buf);
+	dma_resv_unlock(buf->dmabuf->resv);
+	return ret;
+}
+
+static const struct vm_operations_struct cenalloc_vm_ops = {
+	.fault = cenalloc_fault,
+};
+
+/* Map every page @vma shows of the current backing; resv lock held. */
+static void cenalloc_populate(struct vm_area_struct *vma,
+			      struct cenalloc_buffer *buf)
+{
+	/* A failure is not the caller's: the fault handler retries. */
+	cenalloc_insert_pages(vma, buf->backing, vma->vm_pgoff,
+			      vma->vm_pgoff + vma_pages(vma));
+}
+
+/*
+ * Map the pages into every view @mm has of the buffer.  @mm is read-locked
+ * by the caller, so a VMA found is stable; one that is no longer a mapping
+ * of this buffer (unmapped, moved, replaced) is left alone.
+ */
+static void cenalloc_map_views(struct cenalloc_buffer *buf,
+			       struct mm_struct *mm)
+{
+	struct vm_area_struct *vma;
+	u32 i;
+
+	mmap_assert_locked(mm);
+	dma_resv_assert_held(buf->dmabuf->resv);
+	for (i = 0; i < CENALLOC_VIEWS; i++) {
+		if (buf->views[i].mm != mm)
+			continue;
+		vma = vma_lookup(mm, buf->views[i].start);
+		if (vma && vma->vm_ops == &cenalloc_vm_ops &&
+		    vma->vm_private_data == buf)
+			cenalloc_populate(vma, buf);
+	}
+}
+
+/*
+ * The caller's mm, read-locked, when this access may allocate: the pages
+ * are then mapped into its views at once.  Only a trylock: mmap_lock
+ * comes before the resv lock, and a kernel caller may hold it already.
+ */
+static struct mm_struct *cenalloc_lock_caller_mm(struct cenalloc_buffer *buf)
+{
+	struct mm_struct *mm = current->mm;
+
+	if (!mm || READ_ONCE(buf->backing) || !mmap_read_trylock(mm))
+		return NULL;
+	return mm;
+}
+
 static int cenalloc_cpu_access(struct dma_buf *dmabuf, bool begin)
 {
 	struct cenalloc_buffer *buf = dmabuf->priv;
+	struct mm_struct *mm = begin ? cenalloc_lock_caller_mm(buf) : NULL;
+	bool fresh;
 	int ret;
 
 	dma_resv_lock(dmabuf->resv, NULL);
+	fresh = !buf->backing;
 	/* The first CPU access allocates, like the first map. */
 	ret = cenalloc_ensure_backed(buf);
 	if (ret)
 		goto out;
+	if (fresh && mm)
+		cenalloc_map_views(buf, mm);
 	if (buf->vmap_count && begin)
 		invalidate_kernel_vmap_range(buf->vaddr, buf->size);
 	if (buf->vmap_count && !begin)
@@ -261,6 +394,8 @@ static int cenalloc_cpu_access(struct dma_buf *dmabuf, bool begin)
 	cenalloc_sync_mappings(buf, buf->backing, begin);
 out:
 	dma_resv_unlock(dmabuf->resv);
+	if (mm)
+		mmap_read_unlock(mm);
 	return ret;
 }
 
@@ -289,73 +424,6 @@ int cenalloc_end_cpu(struct dma_buf *dmabuf, enum dma_data_direction dir)
 	return cenalloc_cpu_access(dmabuf, false);
 }
 
-/*
- * Pages mapped per fault: the faulting page's aligned window of 2 MiB
- * (with 4 KiB pages), clipped to the VMA and the buffer.  A program that
- * writes a frame touches every page in order; one fault per page cost more
- * than the allocation itself (the system heap maps everything at mmap).
- * A window, not the whole buffer, keeps a fault's work bounded for huge
- * buffers touched sparsely.
- */
-#define CENALLOC_FAULT_WINDOW	512UL
-
-/* Map @vmf's window of the current backing; the resv lock is held. */
-static vm_fault_t cenalloc_fault_window(struct vm_fault *vmf,
-					struct cenalloc_buffer *buf)
-{
-	struct vm_area_struct *vma = vmf->vma;
-	unsigned long npages = buf->size >> PAGE_SHIFT;
-	unsigned long first = ALIGN_DOWN(vmf->pgoff, CENALLOC_FAULT_WINDOW);
-	unsigned long last = first + CENALLOC_FAULT_WINDOW;
-	unsigned long vma_first = vma->vm_pgoff;
-	unsigned long vma_last = vma->vm_pgoff + vma_pages(vma);
-	unsigned long pgoff;
-	vm_fault_t ret;
-
-	first = max(first, vma_first);
-	last = min3(last, vma_last, npages);
-	/* The faulting page first: its result is the fault's. */
-	ret = vmf_insert_pfn(vma, vmf->address,
-			     page_to_pfn(buf->backing->pages[vmf->pgoff]));
-	if (ret != VM_FAULT_NOPAGE)
-		return ret;
-	for (pgoff = first; pgoff < last; pgoff++) {
-		unsigned long addr = vma->vm_start +
-				     ((pgoff - vma_first) << PAGE_SHIFT);
-
-		if (pgoff == vmf->pgoff)
-			continue;
-		/* A page already mapped is left as it is (NOPAGE too). */
-		if (vmf_insert_pfn(vma, addr,
-				   page_to_pfn(buf->backing->pages[pgoff])) !=
-		    VM_FAULT_NOPAGE)
-			break;
-	}
-	return ret;
-}
-
-static vm_fault_t cenalloc_fault(struct vm_fault *vmf)
-{
-	struct vm_area_struct *vma = vmf->vma;
-	struct cenalloc_buffer *buf = vma->vm_private_data;
-	vm_fault_t ret;
-
-	if (vmf->pgoff >= buf->size >> PAGE_SHIFT)
-		return VM_FAULT_SIGBUS;
-	/* mmap_lock, then the resv lock: never the other way round. */
-	dma_resv_lock(buf->dmabuf->resv, NULL);
-	if (cenalloc_ensure_backed(buf))
-		ret = VM_FAULT_SIGBUS;
-	else
-		ret = cenalloc_fault_window(vmf, buf);
-	dma_resv_unlock(buf->dmabuf->resv);
-	return ret;
-}
-
-static const struct vm_operations_struct cenalloc_vm_ops = {
-	.fault = cenalloc_fault,
-};
-
 /**
  * cenalloc_mmap() - dma_buf_ops.mmap: a shared PFN mapping that faults
  * pages in from the current backing.
@@ -366,6 +434,11 @@ static const struct vm_operations_struct cenalloc_vm_ops = {
  * something the fault handler can serve (the core mm BUGs on it), and a
  * private copy of a shared buffer is meaningless anyway.  A shared mapping
  * of a read-only fd has VM_MAYSHARE without VM_SHARED, and is fine.
+ *
+ * The mapping is remembered as a view, so that the first CPU access maps
+ * its pages when it allocates them; a buffer that has memory already is
+ * mapped whole now, as the system heap does.  The caller holds mmap_lock,
+ * which comes before the resv lock.
  *
  * Return: 0 or -EINVAL.
  */
@@ -384,6 +457,15 @@ int cenalloc_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	cenalloc_vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_ops = &cenalloc_vm_ops;
 	vma->vm_private_data = buf;
+
+	dma_resv_lock(dmabuf->resv, NULL);
+	buf->views[buf->next_view] = (struct cenalloc_view){
+		.mm = vma->vm_mm, .start = vma->vm_start,
+	};
+	buf->next_view = (buf->next_view + 1) % CENALLOC_VIEWS;
+	if (buf->backing)
+		cenalloc_populate(vma, buf);
+	dma_resv_unlock(dmabuf->resv);
 	return 0;
 }
 

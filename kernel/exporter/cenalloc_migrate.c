@@ -140,7 +140,7 @@ int cenalloc_migrate(struct cenalloc_buffer *buf, struct cenalloc_member *late,
 {
 	struct cenalloc_backing *old = buf->backing, *new = NULL;
 	const char *from = old->backend->desc.name;
-	char why[CENALLOC_REASON_MAX];
+	char why[CENALLOC_REASON_MAX], *text;
 	void *src = NULL, *dst = NULL;
 	u64 t0 = ktime_get_ns(), t_alloc = 0, ns;
 	bool notify, quiesced = false;
@@ -155,7 +155,9 @@ int cenalloc_migrate(struct cenalloc_buffer *buf, struct cenalloc_member *late,
 		goto out;
 	}
 
-	ret = cenalloc_backing_alloc(buf, &new, NULL, why, sizeof(why));
+	/* The copy writes every byte: clearing the pages first is waste. */
+	ret = cenalloc_backing_alloc(buf, CENALLOC_OVERWRITTEN, &new, NULL, why,
+				     sizeof(why));
 	if (ret)
 		goto fail;
 	t_alloc = ktime_get_ns() - t0;
@@ -198,13 +200,19 @@ int cenalloc_migrate(struct cenalloc_buffer *buf, struct cenalloc_member *late,
 	buf->migrations++;
 	buf->migrated_bytes += buf->size;
 	buf->migration_ns = ns;
-	snprintf(buf->migration_reason, sizeof(buf->migration_reason),
-		 "%llu bytes from %s (%s) to %s, %u run(s), in %llu us (%llu allocating)",
-		 buf->size, from, unfit, new->backend->desc.name,
-		 new->nr_runs, div_u64(ns, NSEC_PER_USEC),
-		 div_u64(t_alloc, NSEC_PER_USEC));
-	cenalloc_decide(buf, 0, "attached %s after moving %s", late->name,
-			buf->migration_reason);
+	text = cenalloc_reason_slot(&buf->migration_reason);
+	if (text) {
+		snprintf(text, CENALLOC_REASON_MAX,
+			 "%llu bytes from %s (%s) to %s, %u run(s), in %llu us (%llu allocating)",
+			 buf->size, from, unfit, new->backend->desc.name,
+			 new->nr_runs, div_u64(ns, NSEC_PER_USEC),
+			 div_u64(t_alloc, NSEC_PER_USEC));
+		cenalloc_decide(buf, 0, "attached %s after moving %s",
+				late->name, text);
+	} else {
+		cenalloc_decide(buf, 0, "attached %s after moving the buffer",
+				late->name);
+	}
 	trace_cenalloc_migrate(buf->id, from, new->backend->desc.name,
 			       buf->size, 0, ns);
 	return 0;

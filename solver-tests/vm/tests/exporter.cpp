@@ -20,6 +20,7 @@
 #include <linux/dma-heap.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -208,9 +209,80 @@ TEST_F(Exporter, FirstCpuTouchAllocatesZeroedMemoryVmapSeesWrites)
 	EXPECT_EQ(again.data()[8194], 0xfe);
 }
 
-// A CPU fault maps its page's aligned 2 MiB window (512 pages), clipped
-// to the VMA and the buffer: a mapping at an offset must still see each
-// page where it is, across window boundaries and at both clipped ends.
+// Minor page faults this process has taken so far.
+long minor_faults()
+{
+	rusage u{};
+	::getrusage(RUSAGE_SELF, &u);
+	return u.ru_minflt;
+}
+
+// One write per page of @m, then the faults they took.
+long faults_writing(const MMap &m, uint8_t tag)
+{
+	const uint64_t page = ::sysconf(_SC_PAGESIZE);
+	const long before = minor_faults();
+	for (uint64_t off = 0; off < m.size(); off += page)
+		reinterpret_cast<volatile uint8_t *>(m.data())[off] = tag;
+	return minor_faults() - before;
+}
+
+// The CPU access that allocates maps the caller's mappings whole, as the
+// system heap does at mmap: writing a frame then takes no page fault.
+// Mappings made once the buffer has memory are mapped whole at mmap.
+TEST_F(Exporter, MappingsAreFilledWhenTheMemoryExists)
+{
+	const uint64_t page = ::sysconf(_SC_PAGESIZE);
+	UniqueFd buf = cen_->create(64 * page, "filled");
+	MMap whole(buf.get(), 64 * page);
+	MMap tail(buf.get(), 16 * page, PROT_READ | PROT_WRITE, 48 * page);
+	{
+		CpuAccess cpu(buf.get());
+		EXPECT_EQ(faults_writing(whole, 1), 0);
+		EXPECT_EQ(faults_writing(tail, 2), 0);
+	}
+	MMap late(buf.get(), 8 * page, PROT_READ | PROT_WRITE, 4 * page);
+	CpuAccess cpu(buf.get());
+	EXPECT_EQ(faults_writing(late, 3), 0);
+	EXPECT_EQ(whole.data()[0], 1);
+	EXPECT_EQ(whole.data()[4 * page], 3);
+	EXPECT_EQ(whole.data()[48 * page], 2);
+}
+
+// A mapping the buffer remembers may be gone by the time memory arrives;
+// the address may hold anything then.  It must be left alone (a PFN
+// inserted into someone else's mapping would crash the kernel or hand it
+// this buffer's pages).
+TEST_F(Exporter, AGoneMappingIsNotFilledWhateverNowLivesThere)
+{
+	const uint64_t page = ::sysconf(_SC_PAGESIZE);
+	const uint64_t len = 8 * page;
+	UniqueFd buf = cen_->create(len, "gone-view");
+	void *addr;
+	{
+		MMap gone(buf.get(), len);
+		addr = gone.data();
+	}
+	void *anon = ::mmap(addr, len, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+			    -1, 0);
+	ASSERT_EQ(anon, addr) << "the address was taken meanwhile";
+	std::memset(anon, 0x5a, len);
+	MMap view(buf.get(), len);
+	{
+		CpuAccess cpu(buf.get());
+		EXPECT_EQ(faults_writing(view, 7), 0);
+	}
+	const auto *bytes = static_cast<const uint8_t *>(anon);
+	EXPECT_TRUE(std::all_of(bytes, bytes + len,
+				[](uint8_t b) { return b == 0x5a; }));
+	::munmap(anon, len);
+}
+
+// After a move zaps the user mappings, a CPU fault maps its page's aligned
+// 2 MiB window (512 pages), clipped to the VMA and the buffer: a mapping
+// at an offset must still see each page where it is, across window
+// boundaries and at both clipped ends.
 TEST_F(Exporter, FaultWindowsOfAnOffsetMappingMapTheirOwnPages)
 {
 	constexpr uint64_t kPages = 2 * 512 + 7;
@@ -230,17 +302,25 @@ TEST_F(Exporter, FaultWindowsOfAnOffsetMappingMapTheirOwnPages)
 		}
 	}
 	MMap part(buf.get(), len, PROT_READ, kOffset * page);
+	// Unconstrained pages lie above 4 GiB here: a 32-bit device moves
+	// them, which zaps every user mapping.
+	Device dev = imp_->create_device(scatter("cen-window", 32, UINT32_MAX));
+	Attachment at = dev.attach(buf.get());
+	ASSERT_EQ(cen_->info(buf.get()).info.migrations, 1U);
 	CpuAccess cpu(buf.get(), DMA_BUF_SYNC_READ);
 	// Touch the middle first: its window maps pages on both sides.
 	const uint64_t n = len / page;
 	std::vector<uint64_t> order{n / 2};
 	for (uint64_t i = 0; i < n; i++)
 		order.push_back(i);
+	const long before = minor_faults();
 	for (uint64_t i : order) {
 		uint32_t v = 0;
 		std::memcpy(&v, part.data() + i * page, sizeof(v));
 		ASSERT_EQ(v, stamp(i + kOffset)) << "page " << i << " of the map";
 	}
+	// Three windows: the middle's, then the first and the last.
+	EXPECT_EQ(minor_faults() - before, 3);
 }
 
 TEST_F(Exporter, LateStricterAttachToBusyBackingIsRefusedAndChangesNothing)
