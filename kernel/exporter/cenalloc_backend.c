@@ -163,14 +163,22 @@ static void cenalloc_backing_arrays_free(struct cenalloc_backing *bk)
 	bk->nr_runs = 0;
 }
 
-/* Free the first @n pages of the array, and the arrays. */
+/*
+ * Free the first @n pages of the array, and the arrays.  A chunk kept
+ * whole is one compound page, freed at once at its head (64 MiB is a few
+ * dozen frees, not 16384); a trimmed one was split, page by page.
+ */
 static void cenalloc_free_pages(struct cenalloc_backing *bk, u64 n)
 {
-	u64 i;
+	u64 i, nr;
 
-	/* Every page was split to order 0, so each is freed alone. */
-	for (i = 0; i < n; i++)
-		__free_page(bk->pages[i]);
+	/* A chunk starts at its head; its tails are not pages to free. */
+	for (i = 0; i < n; i += nr) {
+		struct page *page = bk->pages[i];
+
+		nr = compound_nr(page);
+		__free_pages(page, compound_order(page));
+	}
 	cenalloc_backing_arrays_free(bk);
 }
 
@@ -219,23 +227,44 @@ static struct page *cenalloc_get_zone_pages(unsigned int order, u64 limit,
 	return page;
 }
 
+/* Give back @n pages from @page that cenalloc_get_pages() kept. */
+static void cenalloc_put_chunk(struct page *page, u64 n)
+{
+	u64 i;
+
+	if (PageHead(page)) {
+		__free_pages(page, compound_order(page));
+		return;
+	}
+	for (i = 0; i < n; i++)
+		__free_page(cenalloc_nth_page(page, i));
+}
+
 /*
- * Allocate 2^order pages below @limit, split to order 0.  ZONE_DMA32 pages
- * above a limit below 4 GiB are retried in ZONE_DMA, like dma-direct does.
+ * The first @keep of 2^order pages below @limit: one compound page when
+ * all are kept, else split to order 0 and the rest given back.  ZONE_DMA32
+ * pages above a limit below 4 GiB are retried in ZONE_DMA, like dma-direct
+ * does.
  */
 static struct page *cenalloc_get_pages(const struct cenalloc_backing *bk,
-				       unsigned int order, u64 limit,
-				       bool must)
+				       unsigned int order, u64 keep,
+				       u64 limit, bool must)
 {
-	gfp_t zone = cenalloc_zone_gfp(limit), clear = cenalloc_clear_gfp(bk);
+	gfp_t zone = cenalloc_zone_gfp(limit), extra = cenalloc_clear_gfp(bk);
 	struct page *page;
+	u64 i;
 
-	page = cenalloc_get_zone_pages(order, limit, must, zone | clear);
+	if (order && keep == 1ULL << order)
+		extra |= __GFP_COMP;
+	page = cenalloc_get_zone_pages(order, limit, must, zone | extra);
 	if (!page && IS_ENABLED(CONFIG_ZONE_DMA) && zone == GFP_DMA32)
 		page = cenalloc_get_zone_pages(order, limit, must,
-					       GFP_DMA | clear);
-	if (page && order)
-		split_page(page, order);
+					       GFP_DMA | extra);
+	if (!page || !order || (extra & __GFP_COMP))
+		return page;
+	split_page(page, order);
+	for (i = keep; i < 1ULL << order; i++)
+		__free_page(cenalloc_nth_page(page, i));
 	return page;
 }
 
@@ -251,7 +280,7 @@ static int cenalloc_system_alloc(struct cenalloc_backend *be,
 	if (ret)
 		return ret;
 	while (filled < pages) {
-		u64 left = pages - filled;
+		u64 left = pages - filled, keep = 0;
 		unsigned int order = min_t(unsigned int, CENALLOC_MAX_ORDER,
 					   ilog2(left));
 		struct page *page = NULL;
@@ -259,7 +288,10 @@ static int cenalloc_system_alloc(struct cenalloc_backend *be,
 		if (order < min_order)
 			order = min_order;
 		for (; order >= min_order; order--) {
-			page = cenalloc_get_pages(bk, order, plan->addr_limit,
+			/* A tail chunk larger than what is left is trimmed. */
+			keep = min(left, 1ULL << order);
+			page = cenalloc_get_pages(bk, order, keep,
+						  plan->addr_limit,
 						  order == min_order);
 			if (page || !order)
 				break;
@@ -268,16 +300,7 @@ static int cenalloc_system_alloc(struct cenalloc_backend *be,
 			ret = -ENOMEM;
 			goto fail;
 		}
-		/* A tail allocation larger than what is left: give back. */
-		if ((1ULL << order) > left) {
-			u64 i;
-
-			for (i = left; i < (1ULL << order); i++)
-				__free_page(cenalloc_nth_page(page, i));
-			cenalloc_backing_add(bk, &filled, page, left);
-		} else {
-			cenalloc_backing_add(bk, &filled, page, 1ULL << order);
-		}
+		cenalloc_backing_add(bk, &filled, page, keep);
 		/* A killed task must not go on compacting for a buffer. */
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
@@ -298,21 +321,18 @@ static int cenalloc_contig_alloc(struct cenalloc_backend *be,
 				 const struct cen_plan *plan)
 {
 	unsigned int order = get_order(bk->size);
-	u64 pages = bk->size >> PAGE_SHIFT, i;
+	u64 pages = bk->size >> PAGE_SHIFT;
 	struct page *page;
 	int ret;
 
 	if (order > CENALLOC_MAX_ORDER)
 		return -ENOMEM;
-	page = cenalloc_get_pages(bk, order, plan->addr_limit, true);
+	page = cenalloc_get_pages(bk, order, pages, plan->addr_limit, true);
 	if (!page)
 		return -ENOMEM;
-	for (i = pages; i < (1ULL << order); i++)
-		__free_page(cenalloc_nth_page(page, i));
 	ret = cenalloc_backing_contiguous(bk, page);
 	if (ret)
-		for (i = 0; i < pages; i++)
-			__free_page(cenalloc_nth_page(page, i));
+		cenalloc_put_chunk(page, pages);
 	return ret;
 }
 
@@ -400,6 +420,7 @@ static void cenalloc_backend_add(const char *name, u32 kind, u64 max_chunk,
 	be->alloc = alloc;
 	be->free = free;
 	be->free_bytes = free_bytes;
+	be->ram = true;
 }
 
 static int cenalloc_carveout_alloc(struct cenalloc_backend *be,
@@ -500,6 +521,7 @@ static int cenalloc_carveout_init(void)
 			     cenalloc_carveout_alloc, cenalloc_carveout_free,
 			     cenalloc_carveout_free_bytes);
 	be = &cenalloc_backends[cenalloc_nr_backends - 1];
+	be->ram = false;
 	be->desc.max_align = rounddown_pow_of_two(size);
 	be->desc.addr_lo = base;
 	be->desc.addr_hi = base + size - 1;

@@ -110,6 +110,8 @@ struct cenalloc_mapping {
  * @used: bytes backing live buffers.
  * @allocations: successful allocations since load.
  * @failures: failed allocations since load.
+ * @ram: its memory is the page allocator's (System RAM), cached
+ *	write-back wherever it is mapped; not a carveout's.
  */
 struct cenalloc_backend {
 	struct cen_backend_desc desc;
@@ -120,6 +122,7 @@ struct cenalloc_backend {
 	atomic64_t used;
 	atomic64_t allocations;
 	atomic64_t failures;
+	bool ram;
 };
 
 /* A member of a buffer's constraint set: an attachment or a hint. */

@@ -263,19 +263,58 @@ static unsigned long cenalloc_vma_addr(const struct vm_area_struct *vma,
 	return vma->vm_start + ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);
 }
 
+struct cenalloc_pte_fill {
+	struct vm_area_struct *vma;
+	const struct cenalloc_backing *bk;
+};
+
+/* apply_to_page_range() callback: one PTE, under its page table's lock. */
+static int cenalloc_fill_pte(pte_t *pte, unsigned long addr, void *data)
+{
+	const struct cenalloc_pte_fill *f = data;
+	struct vm_area_struct *vma = f->vma;
+	unsigned long pgoff = vma->vm_pgoff +
+			      ((addr - vma->vm_start) >> PAGE_SHIFT);
+	unsigned long pfn = page_to_pfn(f->bk->pages[pgoff]);
+
+	/* A page mapped meanwhile (a fault of another thread) stays. */
+	if (!pte_none(ptep_get(pte)))
+		return 0;
+	set_pte_at(vma->vm_mm, addr, pte,
+		   pte_mkspecial(pfn_pte(pfn, vma->vm_page_prot)));
+	update_mmu_cache(vma, addr, pte);
+	return 0;
+}
+
 /*
  * Map pages [@first, @last) of the backing into @vma, leaving any page
- * already mapped as it is; the resv lock is held.  Return: NOPAGE, or
- * the error of the first page that failed.
+ * already mapped as it is; the resv lock and @vma's mm (or the VMA) are
+ * held.  Return: NOPAGE, or the error of the first page that failed.
+ *
+ * System RAM is mapped as remap_pfn_range() maps it: special PTEs with
+ * the VMA's protection, a page table at a time.  That is what
+ * vmf_insert_pfn() writes too, after a memory-type lookup per page (PAT:
+ * write-back for RAM, as the protection says already) and a page-table
+ * walk per page, which made filling 64 MiB cost more than the system
+ * heap's remap.  A carveout is not RAM: vmf_insert_pfn() asks PAT.
  */
 static vm_fault_t cenalloc_insert_pages(struct vm_area_struct *vma,
 					const struct cenalloc_backing *bk,
 					unsigned long first,
 					unsigned long last)
 {
+	struct cenalloc_pte_fill f = { .vma = vma, .bk = bk };
 	unsigned long pgoff;
 	vm_fault_t ret;
 
+	if (first >= last)
+		return VM_FAULT_NOPAGE;
+	if (bk->backend->ram)
+		return apply_to_page_range(vma->vm_mm,
+					   cenalloc_vma_addr(vma, first),
+					   (last - first) << PAGE_SHIFT,
+					   cenalloc_fill_pte, &f) ?
+		       VM_FAULT_OOM : VM_FAULT_NOPAGE;
 	for (pgoff = first; pgoff < last; pgoff++) {
 		ret = vmf_insert_pfn(vma, cenalloc_vma_addr(vma, pgoff),
 				     page_to_pfn(bk->pages[pgoff]));
