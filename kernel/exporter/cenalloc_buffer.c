@@ -63,10 +63,27 @@ char *cenalloc_reason_slot(char **slot)
 	return *slot;
 }
 
+/* "system, 1 run(s), 0 member(s)...": what the allocation decided. */
+static void cenalloc_backed_words(const struct cenalloc_buffer *buf,
+				  bool fallback, const char *why, char *out,
+				  size_t len)
+{
+	const struct cenalloc_backing *bk = buf->backing;
+	size_t pos;
+
+	pos = scnprintf(out, len, "%s, %u run(s), %u member(s)%s%s",
+			bk->backend->desc.name, bk->nr_runs, buf->nr_members,
+			fallback ? ", after fallback" : "", why);
+	if (bk->anticipated)
+		scnprintf(out + pos, len - pos,
+			  "; placed at or below 0x%llx for devices that may attach later",
+			  bk->anticipated);
+}
+
 /**
  * cenalloc_last_reason() - the text of the buffer's last decision.
  * @buf: the buffer, its reservation lock held.
- * @tmp: room for a text made up on the spot.
+ * @tmp: room for words made from the buffer's state.
  * @len: size of @tmp.
  *
  * Return: the reason recorded, or one said from the buffer's state.
@@ -74,13 +91,17 @@ char *cenalloc_reason_slot(char **slot)
 const char *cenalloc_last_reason(const struct cenalloc_buffer *buf,
 				 char *tmp, size_t len)
 {
-	if (buf->last_reason)
-		return buf->last_reason;
-	if (buf->last_error)
-		return "(no memory to record the reason)";
-	snprintf(tmp, len, "created with %u hint(s), no memory yet",
-		 buf->created_hints);
-	return tmp;
+	switch (buf->note) {
+	case CENALLOC_NOTE_CREATED:
+		snprintf(tmp, len, "created with %u hint(s), no memory yet",
+			 buf->created_hints);
+		return tmp;
+	case CENALLOC_NOTE_BACKED:
+		cenalloc_backed_words(buf, buf->note_fallback, "", tmp, len);
+		return tmp;
+	default:
+		return buf->last_reason ?: "(no memory to record the reason)";
+	}
 }
 
 /**
@@ -99,6 +120,7 @@ void cenalloc_decide(struct cenalloc_buffer *buf, int err, const char *fmt, ...)
 	va_list args;
 
 	buf->last_error = err;
+	buf->note = CENALLOC_NOTE_TEXT;
 	if (!text)
 		return;
 	va_start(args, fmt);
@@ -208,6 +230,11 @@ static int cenalloc_remerge(struct cenalloc_buffer *buf, struct cen_why *why)
 	u32 n;
 	int ret;
 
+	/* Nothing to merge: no constraint, which every size satisfies. */
+	if (!buf->nr_members) {
+		cen_constraints_init(&buf->merged);
+		return 0;
+	}
 	arr = cenalloc_members_array(buf, &n);
 	if (!arr)
 		return -ENOMEM;
@@ -349,7 +376,6 @@ static int cenalloc_try_plan(struct cenalloc_buffer *buf,
 	*bk = (struct cenalloc_backing){ .fill = bk->fill };
 	bk->size = buf->size;
 	bk->backend = be;
-	bk->quota = buf->quota;
 	if (cenalloc_should_fail(CENALLOC_FAIL_BACKEND)) {
 		atomic64_inc(&be->failures);
 		snprintf(text, len, "%s: allocation failure injected",
@@ -357,6 +383,14 @@ static int cenalloc_try_plan(struct cenalloc_buffer *buf,
 		return -ENOMEM;
 	}
 	if (cenalloc_plan_is_scarce(be, plan)) {
+		if (!buf->quota)
+			buf->quota = cenalloc_quota_get(buf->creator);
+		if (!buf->quota) {
+			snprintf(text, len, "%s: no memory for the quota record",
+				 be->desc.name);
+			return -ENOMEM;
+		}
+		bk->quota = buf->quota;
 		ret = cenalloc_quota_charge(buf->quota, buf->scarce_limit,
 					    bk->size, seg, sizeof(seg));
 		if (ret) {
@@ -560,7 +594,7 @@ out:
  */
 int cenalloc_ensure_backed(struct cenalloc_buffer *buf)
 {
-	char why[CENALLOC_REASON_MAX], placed[80] = "";
+	char why[CENALLOC_REASON_MAX], words[CENALLOC_REASON_MAX];
 	bool fallback = false;
 	int ret;
 
@@ -575,14 +609,20 @@ int cenalloc_ensure_backed(struct cenalloc_buffer *buf)
 		return ret;
 	}
 	cenalloc_explain(buf, why, sizeof(why));
-	if (buf->backing->anticipated)
-		snprintf(placed, sizeof(placed),
-			 "; placed at or below 0x%llx for devices that may attach later",
-			 buf->backing->anticipated);
-	cenalloc_decide(buf, 0, "%s, %u run(s), %u member(s)%s%s%s",
-			buf->backing->backend->desc.name,
-			buf->backing->nr_runs, buf->nr_members,
-			fallback ? ", after fallback" : "", why, placed);
+	/*
+	 * Nothing constrains the buffer: the words follow from its state,
+	 * and are said when read.  Saying them here cost a small buffer's
+	 * first use a tenth of its time.
+	 */
+	if (!why[0] && !buf->backing->anticipated &&
+	    !trace_cenalloc_decision_enabled()) {
+		buf->last_error = 0;
+		buf->note = CENALLOC_NOTE_BACKED;
+		buf->note_fallback = fallback;
+		return 0;
+	}
+	cenalloc_backed_words(buf, fallback, why, words, sizeof(words));
+	cenalloc_decide(buf, 0, "%s", words);
 	return 0;
 }
 
@@ -880,10 +920,7 @@ struct dma_buf *cenalloc_buffer_create(u64 len, u32 flags, u32 fd_flags,
 	ret = cenalloc_check_new(buf, len);
 	if (ret)
 		goto fail;
-	buf->quota = cenalloc_quota_get();
-	ret = -ENOMEM;
-	if (!buf->quota)
-		goto fail;
+	buf->creator = current_uid();
 	buf->scarce_limit = capable(CAP_IPC_LOCK) ? U64_MAX :
 			    rlimit(RLIMIT_MEMLOCK);
 	buf->id = atomic64_inc_return(&cenalloc_next_id);

@@ -54,6 +54,16 @@
 #define cenalloc_fault_debugfs(name, dir, attr)	((void)(attr))
 #endif
 
+/*
+ * Where PTEs of RAM are written directly (cenalloc_insert_pages()): on
+ * x86, whose PAT makes vmf_insert_pfn() look a memory type up per page
+ * (write-back for RAM, which the VMA's protection already says).  i915
+ * fills user PTEs the same way.  Elsewhere vmf_insert_pfn() costs no such
+ * lookup, and arm64's set_pte_at() is not for modules (with DEBUG_VM it
+ * calls an unexported check).
+ */
+#define CENALLOC_FILL_RAM_PTES	IS_ENABLED(CONFIG_X86)
+
 /* vm_flags are set through vm_flags_set() since 6.3. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 #define cenalloc_vm_flags_set(vma, flags)	vm_flags_set(vma, flags)

@@ -17,8 +17,9 @@
  *	unlinks under cenalloc_buffers_lock before it frees, which keeps the
  *	buffer alive meanwhile.  Nothing takes cenalloc_buffers_lock with a
  *	resv lock held (create and release hold none).
- *   cenalloc_users_lock (cenalloc_quota.c) is a leaf, taken at create
- *	and release only; charging a quota under a resv lock is an atomic.
+ *   cenalloc_users_lock (cenalloc_quota.c) is a leaf, taken at release
+ *	and at a buffer's first charge of scarce memory (under its resv
+ *	lock); charging itself is an atomic.
  *   The driver declarations and the profiles have their own mutexes, taken
  *	before (never under) a resv lock: attach resolves the device first.
  */
@@ -155,6 +156,17 @@ cenalloc_member_mapping(const struct cenalloc_member *m,
 }
 
 /*
+ * The words of a buffer's last decision: made when it was taken, or, for
+ * the common ones whose words follow from the buffer's state, when they
+ * are read (any later change of that state is a decision of its own).
+ */
+enum cenalloc_note {
+	CENALLOC_NOTE_CREATED,	/* "created with N hint(s), no memory yet" */
+	CENALLOC_NOTE_BACKED,	/* allocated, nothing constraining it */
+	CENALLOC_NOTE_TEXT,	/* @last_reason */
+};
+
+/*
  * User mappings of a buffer remembered, so that the allocation a CPU
  * access causes maps the caller's pages at once (as the system heap does
  * at mmap) instead of taking a fault per window.
@@ -189,7 +201,9 @@ struct cenalloc_view {
  * @vmap_count: kernel mappings alive.
  * @vaddr: the kernel mapping.
  * @memcg: the creator's memory cgroup, charged for the backing.
- * @quota: the creator's record of scarce memory (cenalloc_quota.c).
+ * @creator: the user that created it.
+ * @quota: the creator's record of scarce memory (cenalloc_quota.c), looked
+ *	up at the first charge; NULL before.
  * @scarce_limit: bytes of scarce memory the creator may hold in all
  *	(RLIMIT_MEMLOCK at creation; U64_MAX with CAP_IPC_LOCK).
  * @migrations: times the backing moved.
@@ -198,9 +212,11 @@ struct cenalloc_view {
  * @migration_reason: the last move and why, in words; NULL before the
  *	first (cenalloc_reason_slot()).
  * @last_error: 0 or the errno of the last decision.
- * @last_reason: that decision, in words; NULL before the first, which
- *	INFO reads as "created with @created_hints hint(s), no memory yet".
- *	Kept apart so that a buffer nobody used costs less than a kmalloc-1k.
+ * @note: what the last decision's words are (cenalloc_last_reason()).
+ * @note_fallback: CENALLOC_NOTE_BACKED: a later plan served.
+ * @last_reason: CENALLOC_NOTE_TEXT: the decision in words (NULL without
+ *	memory for them).  Kept apart so that a buffer nobody used costs
+ *	less than a kmalloc-1k.
  * @created_hints: hints given at creation.
  * @views: the last CENALLOC_VIEWS user mappings, under the resv lock.
  * @next_view: the slot of @views the next mmap takes.
@@ -220,6 +236,7 @@ struct cenalloc_buffer {
 	u32 vmap_count;
 	void *vaddr;
 	struct mem_cgroup *memcg;
+	kuid_t creator;
 	struct cenalloc_quota *quota;
 	u64 scarce_limit;
 	u32 migrations;
@@ -227,6 +244,8 @@ struct cenalloc_buffer {
 	u64 migration_ns;
 	char *migration_reason;
 	int last_error;
+	enum cenalloc_note note;
+	bool note_fallback;
 	char *last_reason;
 	u32 created_hints;
 	struct cenalloc_view views[CENALLOC_VIEWS];
@@ -255,7 +274,7 @@ bool cenalloc_plan_is_scarce(const struct cenalloc_backend *be,
 			     const struct cen_plan *plan);
 
 /* cenalloc_quota.c */
-struct cenalloc_quota *cenalloc_quota_get(void);
+struct cenalloc_quota *cenalloc_quota_get(kuid_t uid);
 void cenalloc_quota_put(struct cenalloc_quota *q);
 int cenalloc_quota_charge(struct cenalloc_quota *q, u64 limit, u64 bytes,
 			  char *why, size_t len);

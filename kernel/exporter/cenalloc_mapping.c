@@ -291,8 +291,8 @@ static int cenalloc_fill_pte(pte_t *pte, unsigned long addr, void *data)
  * already mapped as it is; the resv lock and @vma's mm (or the VMA) are
  * held.  Return: NOPAGE, or the error of the first page that failed.
  *
- * System RAM is mapped as remap_pfn_range() maps it: special PTEs with
- * the VMA's protection, a page table at a time.  That is what
+ * On x86 System RAM is mapped as remap_pfn_range() maps it: special PTEs
+ * with the VMA's protection, a page table at a time.  That is what
  * vmf_insert_pfn() writes too, after a memory-type lookup per page (PAT:
  * write-back for RAM, as the protection says already) and a page-table
  * walk per page, which made filling 64 MiB cost more than the system
@@ -309,7 +309,7 @@ static vm_fault_t cenalloc_insert_pages(struct vm_area_struct *vma,
 
 	if (first >= last)
 		return VM_FAULT_NOPAGE;
-	if (bk->backend->ram)
+	if (CENALLOC_FILL_RAM_PTES && bk->backend->ram)
 		return apply_to_page_range(vma->vm_mm,
 					   cenalloc_vma_addr(vma, first),
 					   (last - first) << PAGE_SHIFT,

@@ -13,7 +13,9 @@
  * set for memory a user may keep from the rest of the system (mlock,
  * io_uring, RDMA), configured with limits.conf or systemd's
  * LimitMEMLOCK=.  Ordinary memory is bounded by the memory cgroup instead
- * (every page is charged to the creator's).  The records are cenalloc's
+ * (every page is charged to the creator's).  A buffer looks its creator's
+ * record up at its first charge: most buffers never take scarce memory,
+ * and creating one stays as cheap as the system heap's.  The records are cenalloc's
  * own rather than user_struct->locked_vm, which not every kernel
  * configuration has.
  */
@@ -32,7 +34,7 @@
  * struct cenalloc_quota - one user's scarce memory.
  * @uid: the user, in the initial namespace.
  * @bytes: scarce memory its buffers hold.
- * @ref: buffers created by the user, alive.
+ * @ref: the user's buffers alive that have charged it (or tried).
  */
 struct cenalloc_quota {
 	kuid_t uid;
@@ -45,13 +47,13 @@ static DEFINE_XARRAY(cenalloc_users);
 static DEFINE_MUTEX(cenalloc_users_lock);
 
 /**
- * cenalloc_quota_get() - the calling user's record, made on first use.
+ * cenalloc_quota_get() - a user's record, made on first use.
+ * @uid: the user (a buffer's creator).
  *
  * Return: a reference to the record, or NULL without memory.
  */
-struct cenalloc_quota *cenalloc_quota_get(void)
+struct cenalloc_quota *cenalloc_quota_get(kuid_t uid)
 {
-	kuid_t uid = current_uid();
 	unsigned long key = from_kuid(&init_user_ns, uid);
 	struct cenalloc_quota *q;
 

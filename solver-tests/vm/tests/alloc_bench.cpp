@@ -335,6 +335,24 @@ TEST_F(AllocBench, Anchors)
 	EXPECT_GE(heaps_.size(), 2U);
 }
 
+// How many physically contiguous runs cenalloc's unconstrained buffers
+// get (what a device without an IOMMU would see as segments): few, since
+// chunks are taken at the highest order the buddy has free.  Not a time.
+TEST_F(AllocBench, RunsOfUnconstrainedBuffers)
+{
+	std::cout << "bench: runs of cenalloc buffers after first CPU access:";
+	for (uint64_t len : kSizes) {
+		UniqueFd buf = alloc(heaps_[0].fd.get(), len);
+		sync(buf.get(), DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+		sync(buf.get(), DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+		const uint32_t runs = cen_->info(buf.get()).info.nr_segments;
+		std::cout << " " << size_name(len) << " " << runs;
+		if (len == 64 * kMiB)
+			EXPECT_LE(runs, 16U) << "64 MiB in too many runs";
+	}
+	std::cout << "\n";
+}
+
 TEST_F(AllocBench, AllocToWrittenMapping)
 {
 	run(Path{"alloc-to-written",
