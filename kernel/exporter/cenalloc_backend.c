@@ -420,6 +420,7 @@ static void cenalloc_backend_add(const char *name, u32 kind, u64 max_chunk,
 	be->alloc = alloc;
 	be->free = free;
 	be->free_bytes = free_bytes;
+	be->free_stamp = jiffies - 1;	/* no sample yet */
 	be->ram = true;
 }
 
@@ -625,13 +626,31 @@ struct cenalloc_backend *cenalloc_backend_get(u32 i)
 	return i < cenalloc_nr_backends ? &cenalloc_backends[i] : NULL;
 }
 
+/*
+ * What @be could give now, sampled at most once per jiffy: the buddy's
+ * figure (si_mem_available()) walks every zone, which cost a small
+ * buffer's first use as much as its solve.  A figure a few milliseconds
+ * old is as good a guide; the allocation itself is the real test.  A torn
+ * read of the pair costs one extra sample at worst.
+ */
+static u64 cenalloc_free_sample(struct cenalloc_backend *be)
+{
+	unsigned long now = jiffies;
+
+	if (READ_ONCE(be->free_stamp) != now) {
+		WRITE_ONCE(be->free_sample, be->free_bytes(be));
+		WRITE_ONCE(be->free_stamp, now);
+	}
+	return READ_ONCE(be->free_sample);
+}
+
 /**
  * cenalloc_backend_descs() - the backends as the solver sees them, now.
  * @descs: filled with CEN_MAX_BACKENDS entries at most.
  * @n: the number filled.
  *
- * Copies, with each backend's free bytes as of now; nothing shared is
- * written, so callers on several CPUs do not race.
+ * Copies, with each backend's free bytes as of this jiffy; nothing shared
+ * but the samples is written, so callers on several CPUs do not race.
  */
 void cenalloc_backend_descs(struct cen_backend_desc *descs, u32 *n)
 {
@@ -642,11 +661,7 @@ void cenalloc_backend_descs(struct cen_backend_desc *descs, u32 *n)
 
 		/* Into the copy: @desc is shared and never written after load. */
 		descs[i] = be->desc;
-		/* system and contig share the buddy: si_mem_available() once. */
-		if (i && be->free_bytes == cenalloc_backends[i - 1].free_bytes)
-			descs[i].free_bytes = descs[i - 1].free_bytes;
-		else
-			descs[i].free_bytes = be->free_bytes(be);
+		descs[i].free_bytes = cenalloc_free_sample(be);
 	}
 	*n = cenalloc_nr_backends;
 }

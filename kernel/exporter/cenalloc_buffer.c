@@ -99,9 +99,26 @@ const char *cenalloc_last_reason(const struct cenalloc_buffer *buf,
 	case CENALLOC_NOTE_BACKED:
 		cenalloc_backed_words(buf, buf->note_fallback, "", tmp, len);
 		return tmp;
+	case CENALLOC_NOTE_ATTACHED:
+		snprintf(tmp, len, "attached %s",
+			 list_last_entry(&buf->members, struct cenalloc_member,
+					 node)->name);
+		return tmp;
 	default:
 		return buf->last_reason ?: "(no memory to record the reason)";
 	}
+}
+
+/*
+ * A successful decision whose words follow from the buffer's state (any
+ * later change of which is a decision of its own): said when read, by
+ * cenalloc_last_reason().  Unless the decision tracepoint wants the words
+ * now, which the callers check.
+ */
+static void cenalloc_note(struct cenalloc_buffer *buf, enum cenalloc_note note)
+{
+	buf->last_error = 0;
+	buf->note = note;
 }
 
 /**
@@ -368,7 +385,8 @@ static int cenalloc_try_plan(struct cenalloc_buffer *buf,
 {
 	struct cenalloc_backend *be = cenalloc_backend_get(plan->backend);
 	struct cen_why why;
-	u64 t0 = ktime_get_ns();
+	/* Timed for the tracepoint only. */
+	u64 t0 = trace_cenalloc_allocate_enabled() ? ktime_get_ns() : 0;
 	char seg[96];
 	u32 m;
 	int ret;
@@ -400,8 +418,9 @@ static int cenalloc_try_plan(struct cenalloc_buffer *buf,
 		bk->charged = bk->size;
 	}
 	ret = be->alloc(be, bk, plan);
-	trace_cenalloc_allocate(buf->id, be->desc.name, buf->size,
-				bk->nr_runs, ret, ktime_get_ns() - t0);
+	if (trace_cenalloc_allocate_enabled())
+		trace_cenalloc_allocate(buf->id, be->desc.name, buf->size,
+					bk->nr_runs, ret, ktime_get_ns() - t0);
 	if (ret) {
 		snprintf(text, len, "%s: %s (%d)", be->desc.name,
 			 ret == -EINTR ? "interrupted" : "no memory", ret);
@@ -616,8 +635,7 @@ int cenalloc_ensure_backed(struct cenalloc_buffer *buf)
 	 */
 	if (!why[0] && !buf->backing->anticipated &&
 	    !trace_cenalloc_decision_enabled()) {
-		buf->last_error = 0;
-		buf->note = CENALLOC_NOTE_BACKED;
+		cenalloc_note(buf, CENALLOC_NOTE_BACKED);
 		buf->note_fallback = fallback;
 		return 0;
 	}
@@ -675,8 +693,11 @@ static int cenalloc_attach(struct dma_buf *dmabuf,
 		ret = cenalloc_migrate(buf, m, text);
 		if (ret)
 			goto unlink;
-	} else {
+	} else if (trace_cenalloc_decision_enabled()) {
 		cenalloc_decide(buf, 0, "attached %s", m->name);
+	} else {
+		/* @m is the last member until the next decision. */
+		cenalloc_note(buf, CENALLOC_NOTE_ATTACHED);
 	}
 	attach->priv = m;
 	trace_cenalloc_attach(buf->id, m->name, m->c.max_segments,

@@ -113,6 +113,8 @@ struct cenalloc_mapping {
  * @failures: failed allocations since load.
  * @ram: its memory is the page allocator's (System RAM), cached
  *	write-back wherever it is mapped; not a carveout's.
+ * @free_sample: @free_bytes as of jiffy @free_stamp (cenalloc_backend_descs()).
+ * @free_stamp: when @free_sample was taken.
  */
 struct cenalloc_backend {
 	struct cen_backend_desc desc;
@@ -124,6 +126,8 @@ struct cenalloc_backend {
 	atomic64_t allocations;
 	atomic64_t failures;
 	bool ram;
+	u64 free_sample;
+	unsigned long free_stamp;
 };
 
 /* A member of a buffer's constraint set: an attachment or a hint. */
@@ -163,6 +167,7 @@ cenalloc_member_mapping(const struct cenalloc_member *m,
 enum cenalloc_note {
 	CENALLOC_NOTE_CREATED,	/* "created with N hint(s), no memory yet" */
 	CENALLOC_NOTE_BACKED,	/* allocated, nothing constraining it */
+	CENALLOC_NOTE_ATTACHED,	/* "attached <the last member>" */
 	CENALLOC_NOTE_TEXT,	/* @last_reason */
 };
 
