@@ -97,12 +97,19 @@ bool cenalloc_plan_is_scarce(const struct cenalloc_backend *be,
 
 /*
  * The page array, filled whole before anybody reads it (so not zeroed:
- * that would cost a store per page for nothing).  The creator's memcg pays
- * for it too: 2 MiB of page pointers per GiB.
+ * that would cost a store per page for nothing): in the backing for a
+ * small buffer, else allocated, and the creator's memcg pays for it too
+ * (2 MiB of page pointers per GiB).
  */
 static int cenalloc_pages_array(struct cenalloc_backing *bk)
 {
-	bk->pages = kvmalloc_array(bk->size >> PAGE_SHIFT, sizeof(*bk->pages),
+	u64 pages = bk->size >> PAGE_SHIFT;
+
+	if (pages <= ARRAY_SIZE(bk->inline_pages)) {
+		bk->pages = bk->inline_pages;
+		return 0;
+	}
+	bk->pages = kvmalloc_array(pages, sizeof(*bk->pages),
 				   GFP_KERNEL_ACCOUNT);
 	return bk->pages ? 0 : -ENOMEM;
 }
@@ -125,8 +132,9 @@ static bool cenalloc_pages_adjacent(const struct cenalloc_backing *bk, u64 i)
 
 /*
  * The contiguous runs of the filled page array, in buffer order, in an
- * array of exactly their number: a scattered 64 MiB buffer has a dozen,
- * where sizing for the worst case (a run per page) took 256 KiB.
+ * array of exactly their number (one run: in the backing): a scattered
+ * 64 MiB buffer has a dozen, where sizing for the worst case (a run per
+ * page) took 256 KiB.
  */
 static int cenalloc_backing_runs(struct cenalloc_backing *bk)
 {
@@ -136,7 +144,8 @@ static int cenalloc_backing_runs(struct cenalloc_backing *bk)
 
 	for (i = 1; i < pages; i++)
 		n += !cenalloc_pages_adjacent(bk, i);
-	bk->runs = kvmalloc_array(n, sizeof(*bk->runs), GFP_KERNEL_ACCOUNT);
+	bk->runs = n == 1 ? &bk->inline_run :
+		   kvmalloc_array(n, sizeof(*bk->runs), GFP_KERNEL_ACCOUNT);
 	if (!bk->runs)
 		return -ENOMEM;
 	bk->nr_runs = n;
@@ -156,8 +165,10 @@ static int cenalloc_backing_runs(struct cenalloc_backing *bk)
 
 static void cenalloc_backing_arrays_free(struct cenalloc_backing *bk)
 {
-	kvfree(bk->pages);
-	kvfree(bk->runs);
+	if (bk->pages != bk->inline_pages)
+		kvfree(bk->pages);
+	if (bk->runs != &bk->inline_run)
+		kvfree(bk->runs);
 	bk->pages = NULL;
 	bk->runs = NULL;
 	bk->nr_runs = 0;

@@ -546,7 +546,8 @@ int cenalloc_backing_alloc(struct cenalloc_buffer *buf, enum cenalloc_fill fill,
 		strscpy(why, "out of memory for the solver (injected)", len);
 		return ret;
 	}
-	scratch = kzalloc(struct_size(scratch, members, buf->nr_members),
+	/* Not zeroed: the solver clears @sol, and the rest is written first. */
+	scratch = kmalloc(struct_size(scratch, members, buf->nr_members),
 			  GFP_KERNEL);
 	bk = kzalloc(sizeof(*bk), GFP_KERNEL);
 	if (!scratch || !bk) {
@@ -554,6 +555,7 @@ int cenalloc_backing_alloc(struct cenalloc_buffer *buf, enum cenalloc_fill fill,
 		goto out;
 	}
 	bk->fill = fill;
+	scratch->text[0] = '\0';
 	arr = scratch->members;
 	n = cenalloc_members_fill(buf, arr);
 	sol = &scratch->sol;

@@ -45,6 +45,9 @@ struct cenalloc_run {
 	u64 len;
 };
 
+/* Pages of a buffer small enough to keep its page array in its backing. */
+#define CENALLOC_INLINE_PAGES	16
+
 /* What a new backing's first contents are (cenalloc_backing_alloc()). */
 enum cenalloc_fill {
 	CENALLOC_ZEROED,	/* zeroes: users may read it before writing */
@@ -69,6 +72,10 @@ enum cenalloc_fill {
  *	that have not attached yet (cen_solution_anticipate()), 0 if none.
  * @fill: CENALLOC_OVERWRITTEN: its backend need not clear it (the kernel
  *	may still, with init_on_alloc).
+ * @inline_pages: @pages of a buffer of CENALLOC_INLINE_PAGES pages or
+ *	fewer, and @inline_run @runs of a backing of one run: the common
+ *	small and contiguous buffers allocate no arrays.
+ * @inline_run: see @inline_pages.
  */
 struct cenalloc_backing {
 	struct cenalloc_backend *backend;
@@ -84,6 +91,8 @@ struct cenalloc_backing {
 	u64 charged;
 	u64 anticipated;
 	enum cenalloc_fill fill;
+	struct page *inline_pages[CENALLOC_INLINE_PAGES];
+	struct cenalloc_run inline_run;
 };
 
 /**
