@@ -175,21 +175,27 @@ static void cenalloc_backing_arrays_free(struct cenalloc_backing *bk)
 }
 
 /*
- * Free the first @n pages of the array, and the arrays.  A chunk kept
+ * Free what cenalloc_get_pages() kept that starts at @page: a chunk kept
  * whole is one compound page, freed at once at its head (64 MiB is a few
- * dozen frees, not 16384); a trimmed one was split, page by page.
+ * dozen frees, not 16384); a page of a trimmed chunk is alone.
+ *
+ * Return: the pages freed.
  */
+static u64 cenalloc_free_chunk(struct page *page)
+{
+	u64 nr = compound_nr(page);
+
+	__free_pages(page, compound_order(page));
+	return nr;
+}
+
+/* Free the first @n pages of the array, and the arrays. */
 static void cenalloc_free_pages(struct cenalloc_backing *bk, u64 n)
 {
-	u64 i, nr;
+	u64 i;
 
-	/* A chunk starts at its head; its tails are not pages to free. */
-	for (i = 0; i < n; i += nr) {
-		struct page *page = bk->pages[i];
-
-		nr = compound_nr(page);
-		__free_pages(page, compound_order(page));
-	}
+	for (i = 0; i < n; )
+		i += cenalloc_free_chunk(bk->pages[i]);
 	cenalloc_backing_arrays_free(bk);
 }
 
@@ -236,19 +242,6 @@ static struct page *cenalloc_get_zone_pages(unsigned int order, u64 limit,
 		page = NULL;
 	}
 	return page;
-}
-
-/* Give back @n pages from @page that cenalloc_get_pages() kept. */
-static void cenalloc_put_chunk(struct page *page, u64 n)
-{
-	u64 i;
-
-	if (PageHead(page)) {
-		__free_pages(page, compound_order(page));
-		return;
-	}
-	for (i = 0; i < n; i++)
-		__free_page(cenalloc_nth_page(page, i));
 }
 
 /*
@@ -332,7 +325,7 @@ static int cenalloc_contig_alloc(struct cenalloc_backend *be,
 				 const struct cen_plan *plan)
 {
 	unsigned int order = get_order(bk->size);
-	u64 pages = bk->size >> PAGE_SHIFT;
+	u64 pages = bk->size >> PAGE_SHIFT, i;
 	struct page *page;
 	int ret;
 
@@ -343,7 +336,8 @@ static int cenalloc_contig_alloc(struct cenalloc_backend *be,
 		return -ENOMEM;
 	ret = cenalloc_backing_contiguous(bk, page);
 	if (ret)
-		cenalloc_put_chunk(page, pages);
+		for (i = 0; i < pages; )
+			i += cenalloc_free_chunk(cenalloc_nth_page(page, i));
 	return ret;
 }
 

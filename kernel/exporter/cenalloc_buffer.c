@@ -63,17 +63,48 @@ char *cenalloc_reason_slot(char **slot)
 	return *slot;
 }
 
-/* "system, 1 run(s), 0 member(s)...": what the allocation decided. */
+/* ": max segments 1 from vivid.0 (default policy), ..." */
+static size_t cenalloc_explain(const struct cenalloc_buffer *buf, char *out,
+			       size_t len)
+{
+	static const enum cen_field fields[] = {
+		CEN_F_MAX_SEGMENTS, CEN_F_ADDR_LIMIT,
+	};
+	const struct cen_constraints *c = &buf->merged;
+	size_t pos = 0, i;
+
+	out[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(fields) && pos < len; i++) {
+		enum cen_field f = fields[i];
+
+		if (c->src[f] == CEN_SRC_NONE)
+			continue;
+		u64 v = cen_constraints_get(c, f);
+
+		pos += scnprintf(out + pos, len - pos,
+				 v < 0x10000 ? "%s %s %llu from %s (%s)" :
+					       "%s %s 0x%llx from %s (%s)",
+				 pos ? "," : ":", cen_field_name(f), v,
+				 cenalloc_member_name(buf, c->origin[f]),
+				 cen_source_name(c->src[f]));
+	}
+	return pos;
+}
+
+/*
+ * "system, 1 run(s), 0 member(s): max segments 1 from vivid.0 (default
+ * policy)...": what the allocation decided, said from the state it left.
+ */
 static void cenalloc_backed_words(const struct cenalloc_buffer *buf,
-				  bool fallback, const char *why, char *out,
-				  size_t len)
+				  char *out, size_t len)
 {
 	const struct cenalloc_backing *bk = buf->backing;
 	size_t pos;
 
-	pos = scnprintf(out, len, "%s, %u run(s), %u member(s)%s%s",
+	pos = scnprintf(out, len, "%s, %u run(s), %u member(s)%s",
 			bk->backend->desc.name, bk->nr_runs, buf->nr_members,
-			fallback ? ", after fallback" : "", why);
+			buf->note_fallback ? ", after fallback" : "");
+	pos += cenalloc_explain(buf, out + pos, len - pos);
 	if (bk->anticipated)
 		scnprintf(out + pos, len - pos,
 			  "; placed at or below 0x%llx for devices that may attach later",
@@ -97,7 +128,7 @@ const char *cenalloc_last_reason(const struct cenalloc_buffer *buf,
 			 buf->created_hints);
 		return tmp;
 	case CENALLOC_NOTE_BACKED:
-		cenalloc_backed_words(buf, buf->note_fallback, "", tmp, len);
+		cenalloc_backed_words(buf, tmp, len);
 		return tmp;
 	case CENALLOC_NOTE_ATTACHED:
 		snprintf(tmp, len, "attached %s",
@@ -110,15 +141,21 @@ const char *cenalloc_last_reason(const struct cenalloc_buffer *buf,
 }
 
 /*
- * A successful decision whose words follow from the buffer's state (any
- * later change of which is a decision of its own): said when read, by
- * cenalloc_last_reason().  Unless the decision tracepoint wants the words
- * now, which the callers check.
+ * A successful decision whose words follow from the buffer's state, which
+ * only a later decision changes: said when read (cenalloc_last_reason()).
+ * Formatting them on every first use and attach cost a small buffer a
+ * tenth of its time; only the decision tracepoint wants them now.
  */
 static void cenalloc_note(struct cenalloc_buffer *buf, enum cenalloc_note note)
 {
+	char words[CENALLOC_REASON_MAX];
+
 	buf->last_error = 0;
 	buf->note = note;
+	if (trace_cenalloc_decision_enabled())
+		trace_cenalloc_decision(buf->id, 0,
+					cenalloc_last_reason(buf, words,
+							     sizeof(words)));
 }
 
 /**
@@ -210,7 +247,7 @@ static u32 cenalloc_members_fill(struct cenalloc_buffer *buf,
 	return i;
 }
 
-/* The members as an array; none (no hints yet): ZERO_SIZE_PTR. */
+/* The members as an array (there is at least one). */
 static struct cen_constraints *cenalloc_members_array(struct cenalloc_buffer *buf,
 						      u32 *n)
 {
@@ -229,7 +266,7 @@ static struct cen_constraints *cenalloc_members_array(struct cenalloc_buffer *bu
  *
  * Return: the device name, or "?" for an index out of range.
  */
-const char *cenalloc_member_name(struct cenalloc_buffer *buf, u32 idx)
+const char *cenalloc_member_name(const struct cenalloc_buffer *buf, u32 idx)
 {
 	struct cenalloc_member *m;
 	u32 i = 0;
@@ -342,33 +379,6 @@ void cenalloc_backing_free(struct cenalloc_backing *bk)
 	be->free(be, bk);
 	cenalloc_quota_uncharge(bk->quota, bk->charged);
 	kfree(bk);
-}
-
-/* ": max segments 1 from vivid.0 (default policy), ..." */
-static void cenalloc_explain(struct cenalloc_buffer *buf, char *out,
-			     size_t len)
-{
-	static const enum cen_field fields[] = {
-		CEN_F_MAX_SEGMENTS, CEN_F_ADDR_LIMIT,
-	};
-	const struct cen_constraints *c = &buf->merged;
-	size_t pos = 0, i;
-
-	out[0] = '\0';
-	for (i = 0; i < ARRAY_SIZE(fields) && pos < len; i++) {
-		enum cen_field f = fields[i];
-
-		if (c->src[f] == CEN_SRC_NONE)
-			continue;
-		u64 v = cen_constraints_get(c, f);
-
-		pos += scnprintf(out + pos, len - pos,
-				 v < 0x10000 ? "%s %s %llu from %s (%s)" :
-					       "%s %s 0x%llx from %s (%s)",
-				 pos ? "," : ":", cen_field_name(f), v,
-				 cenalloc_member_name(buf, c->origin[f]),
-				 cen_source_name(c->src[f]));
-	}
 }
 
 /*
@@ -615,7 +625,7 @@ out:
  */
 int cenalloc_ensure_backed(struct cenalloc_buffer *buf)
 {
-	char why[CENALLOC_REASON_MAX], words[CENALLOC_REASON_MAX];
+	char why[CENALLOC_REASON_MAX];
 	bool fallback = false;
 	int ret;
 
@@ -623,26 +633,13 @@ int cenalloc_ensure_backed(struct cenalloc_buffer *buf)
 	if (buf->backing)
 		return 0;
 	ret = cenalloc_backing_alloc(buf, CENALLOC_ZEROED, &buf->backing,
-				     &fallback, why,
-				     sizeof(why));
+				     &fallback, why, sizeof(why));
 	if (ret) {
 		cenalloc_decide(buf, ret, "%s", why);
 		return ret;
 	}
-	cenalloc_explain(buf, why, sizeof(why));
-	/*
-	 * Nothing constrains the buffer: the words follow from its state,
-	 * and are said when read.  Saying them here cost a small buffer's
-	 * first use a tenth of its time.
-	 */
-	if (!why[0] && !buf->backing->anticipated &&
-	    !trace_cenalloc_decision_enabled()) {
-		cenalloc_note(buf, CENALLOC_NOTE_BACKED);
-		buf->note_fallback = fallback;
-		return 0;
-	}
-	cenalloc_backed_words(buf, fallback, why, words, sizeof(words));
-	cenalloc_decide(buf, 0, "%s", words);
+	buf->note_fallback = fallback;
+	cenalloc_note(buf, CENALLOC_NOTE_BACKED);
 	return 0;
 }
 
@@ -695,8 +692,6 @@ static int cenalloc_attach(struct dma_buf *dmabuf,
 		ret = cenalloc_migrate(buf, m, text);
 		if (ret)
 			goto unlink;
-	} else if (trace_cenalloc_decision_enabled()) {
-		cenalloc_decide(buf, 0, "attached %s", m->name);
 	} else {
 		/* @m is the last member until the next decision. */
 		cenalloc_note(buf, CENALLOC_NOTE_ATTACHED);

@@ -312,7 +312,7 @@ void cenalloc_constraints_to_uapi(const struct cen_constraints *c,
 /* cenalloc_buffer.c */
 __printf(3, 4) void cenalloc_decide(struct cenalloc_buffer *buf, int err,
 				    const char *fmt, ...);
-const char *cenalloc_member_name(struct cenalloc_buffer *buf, u32 idx);
+const char *cenalloc_member_name(const struct cenalloc_buffer *buf, u32 idx);
 u32 cenalloc_member_flags(const struct cenalloc_buffer *buf,
 			  const struct cenalloc_member *m);
 u32 cenalloc_member_segments(const struct cenalloc_buffer *buf,

@@ -201,18 +201,14 @@ int cenalloc_migrate(struct cenalloc_buffer *buf, struct cenalloc_member *late,
 	buf->migrated_bytes += buf->size;
 	buf->migration_ns = ns;
 	text = cenalloc_reason_slot(&buf->migration_reason);
-	if (text) {
+	if (text)
 		snprintf(text, CENALLOC_REASON_MAX,
 			 "%llu bytes from %s (%s) to %s, %u run(s), in %llu us (%llu allocating)",
 			 buf->size, from, unfit, new->backend->desc.name,
 			 new->nr_runs, div_u64(ns, NSEC_PER_USEC),
 			 div_u64(t_alloc, NSEC_PER_USEC));
-		cenalloc_decide(buf, 0, "attached %s after moving %s",
-				late->name, text);
-	} else {
-		cenalloc_decide(buf, 0, "attached %s after moving the buffer",
-				late->name);
-	}
+	cenalloc_decide(buf, 0, "attached %s after moving %s", late->name,
+			text ?: "the buffer");
 	trace_cenalloc_migrate(buf->id, from, new->backend->desc.name,
 			       buf->size, 0, ns);
 	return 0;

@@ -15,9 +15,9 @@
  * LimitMEMLOCK=.  Ordinary memory is bounded by the memory cgroup instead
  * (every page is charged to the creator's).  A buffer looks its creator's
  * record up at its first charge: most buffers never take scarce memory,
- * and creating one stays as cheap as the system heap's.  The records are cenalloc's
- * own rather than user_struct->locked_vm, which not every kernel
- * configuration has.
+ * and creating one stays as cheap as the system heap's.  The records are
+ * cenalloc's own rather than user_struct->locked_vm, which not every
+ * kernel configuration has.
  */
 #include <linux/cred.h>
 #include <linux/mutex.h>

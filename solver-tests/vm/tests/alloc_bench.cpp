@@ -162,19 +162,35 @@ Steps written(int heap, uint64_t len, uint8_t tag)
 	return t.take();
 }
 
+// A buffer of @heap a device has mapped; declared so that the mapping
+// goes first, then the attachment, then the buffer.
+struct DeviceMapped {
+	UniqueFd buf;
+	Attachment att;
+	Mapping map;
+};
+
+// ALLOC, attach and the first map, each a lap of @t.
+DeviceMapped map_fresh(Device &dev, int heap, uint64_t len, Laps &t)
+{
+	DeviceMapped d;
+	d.buf = alloc(heap, len);
+	t.lap();
+	d.att = dev.attach(d.buf.get());
+	t.lap();
+	d.map = d.att.map();
+	t.lap();
+	EXPECT_TRUE(d.map.pass()) << d.map.describe();
+	EXPECT_EQ(d.map.report().r.total, len);
+	return d;
+}
+
 // ALLOC to the device's first mapping.  Unmapping, detaching and freeing
 // are outside the measure.
 Steps mapped(Device &dev, int heap, uint64_t len)
 {
 	Laps t;
-	UniqueFd buf = alloc(heap, len);
-	t.lap();
-	Attachment a = dev.attach(buf.get());
-	t.lap();
-	Mapping m = a.map();
-	t.lap();
-	EXPECT_TRUE(m.pass()) << m.describe();
-	EXPECT_EQ(m.report().r.total, len);
+	DeviceMapped d = map_fresh(dev, heap, len, t);
 	return t.take();
 }
 
@@ -183,20 +199,13 @@ Steps mapped(Device &dev, int heap, uint64_t len)
 Steps cycle(Device &dev, int heap, uint64_t len)
 {
 	Laps t;
-	UniqueFd buf = alloc(heap, len);
+	DeviceMapped d = map_fresh(dev, heap, len, t);
+	check(d.map.unmap(), "CEN_IMP_IOC_UNMAP");
 	t.lap();
-	Attachment a = dev.attach(buf.get());
+	check(d.att.detach(), "CEN_IMP_IOC_DETACH");
 	t.lap();
-	Mapping m = a.map();
+	d.buf.reset();
 	t.lap();
-	const bool pass = m.pass();
-	check(m.unmap(), "CEN_IMP_IOC_UNMAP");
-	t.lap();
-	check(a.detach(), "CEN_IMP_IOC_DETACH");
-	t.lap();
-	buf.reset();
-	t.lap();
-	EXPECT_TRUE(pass);
 	return t.take();
 }
 

@@ -815,6 +815,49 @@ TEST_F(Exporter, DebugfsAndTracepointsExplainTheDecision)
 	EXPECT_NE(b.find("allocations="), std::string::npos) << b;
 }
 
+// The words of an unconstrained allocation and of an attach are said when
+// INFO reads them, from the state the decision left; with the decision
+// tracepoint on they are said at once.  Both must be the same words.
+TEST_F(Exporter, DecisionsSaidWhenReadAreTheTracepointsWords)
+{
+	const std::string event =
+		tracing_dir() + "/events/cenalloc/cenalloc_decision/enable";
+	const std::string trace = tracing_dir() + "/trace";
+	Device gpu = imp_->create_device(iommu("cen-words-gpu"));
+	auto decide = [&](const char *name) {
+		std::vector<std::string> said;
+		UniqueFd buf = cen_->create(kMiB, name);
+		said.push_back(cen_->info(buf.get()).reason());
+		{
+			CpuAccess cpu(buf.get());
+		}
+		said.push_back(cen_->info(buf.get()).reason());
+		Attachment a = gpu.attach(buf.get());
+		said.push_back(cen_->info(buf.get()).reason());
+		return said;
+	};
+
+	const std::vector<std::string> read = decide("words-read");
+	EXPECT_EQ(read[0], "created with 0 hint(s), no memory yet");
+	EXPECT_EQ(read[1].rfind("system, ", 0), 0U) << read[1];
+	EXPECT_NE(read[1].find(" run(s), 0 member(s)"), std::string::npos)
+		<< read[1];
+	EXPECT_EQ(read[2], "attached cen-words-gpu");
+
+	write_file((tracing_dir() + "/options/record-cmd").c_str(), "0");
+	ASSERT_TRUE(write_file(trace, "")) << trace;
+	ASSERT_TRUE(write_file(event, "1")) << event;
+	const std::vector<std::string> traced = decide("words-traced");
+	write_file(event, "0");
+	EXPECT_EQ(traced[1].substr(0, traced[1].find(',')),
+		  read[1].substr(0, read[1].find(',')));
+	EXPECT_EQ(traced[2], read[2]);
+	const std::string t = slurp(trace);
+	for (size_t i = 1; i < traced.size(); i++)
+		EXPECT_NE(t.find("err=0 " + traced[i]), std::string::npos)
+			<< traced[i] << " in\n" << t;
+}
+
 } // namespace
 
 namespace {
