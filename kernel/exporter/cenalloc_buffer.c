@@ -4,6 +4,7 @@
  * scatterlist per attachment split by that device's own rules, mmap through
  * a fault handler, vmap and CPU access.
  */
+#include <linux/capability.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/highmem.h>
@@ -13,6 +14,7 @@
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/user_namespace.h>
 #include <linux/vmalloc.h>
 
 #include "cenalloc_api.h"
@@ -382,6 +384,28 @@ void cenalloc_backing_free(struct cenalloc_backing *bk)
 }
 
 /*
+ * Charge @bytes of scarce memory to the creator's record: within its
+ * RLIMIT_MEMLOCK, or beyond when the creator has CAP_IPC_LOCK.  As mlock()
+ * does, the capability is asked only when the limit would be passed, so
+ * that buffers within it neither audit a capability check nor mark the
+ * task as having used one.  The dma-buf's file holds the creator's
+ * credentials.
+ */
+static int cenalloc_charge_scarce(struct cenalloc_buffer *buf, u64 bytes,
+				  char *why, size_t len)
+{
+	int ret;
+
+	ret = cenalloc_quota_charge(buf->quota, buf->scarce_limit, bytes, why,
+				    len);
+	if (ret == -EDQUOT && file_ns_capable(buf->dmabuf->file, &init_user_ns,
+					      CAP_IPC_LOCK))
+		ret = cenalloc_quota_charge(buf->quota, U64_MAX, bytes, why,
+					    len);
+	return ret;
+}
+
+/*
  * Allocate @bk->size bytes following @plan and check that the real memory
  * suits each of the @n members in @arr.  Memory nobody else could use
  * instead (contiguous, CMA, carveout, low zones) is charged to the
@@ -419,8 +443,7 @@ static int cenalloc_try_plan(struct cenalloc_buffer *buf,
 			return -ENOMEM;
 		}
 		bk->quota = buf->quota;
-		ret = cenalloc_quota_charge(buf->quota, buf->scarce_limit,
-					    bk->size, seg, sizeof(seg));
+		ret = cenalloc_charge_scarce(buf, bk->size, seg, sizeof(seg));
 		if (ret) {
 			snprintf(text, len, "%s: %s", be->desc.name, seg);
 			return ret;
@@ -855,12 +878,12 @@ static const struct dma_buf_ops cenalloc_dynamic_ops = {
 };
 
 /*
- * fdinfo and debugfs show the dma-buf core's name; DMA_BUF_SET_NAME may
+ * fdinfo and INFO show the dma-buf core's name; DMA_BUF_SET_NAME may
  * change it later.  Not having one is no failure.
  */
 static void cenalloc_set_dmabuf_name(struct dma_buf *dmabuf, const char *name)
 {
-	char *copy = name[0] ? kstrdup(name, GFP_KERNEL) : NULL;
+	char *copy = name && name[0] ? kstrdup(name, GFP_KERNEL) : NULL;
 
 	if (!copy)
 		return;
@@ -901,7 +924,10 @@ static int cenalloc_check_new(struct cenalloc_buffer *buf, u64 len)
  * @len: bytes, rounded up to pages.
  * @flags: CENALLOC_CREATE_*.
  * @fd_flags: flags of the dma-buf's file.
- * @name: shown in INFO, fdinfo and debugfs; may be empty.
+ * @name: the creator's name for it, shown in INFO, fdinfo and debugfs; may
+ *	be empty.  NULL for a dma-heap allocation, whose ABI has no name:
+ *	debugfs and the log then say "dma-heap", and the dma-buf has no name
+ *	until DMA_BUF_SET_NAME gives one, as the system heap's buffers.
  * @hints: members from creation hints, taken over on success.
  * @nr_hints: entries in @hints.
  *
@@ -928,7 +954,7 @@ struct dma_buf *cenalloc_buffer_create(u64 len, u32 flags, u32 fd_flags,
 	buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT);
 	if (!buf)
 		return ERR_PTR(-ENOMEM);
-	strscpy(buf->name, name, sizeof(buf->name));
+	strscpy(buf->name, name ?: "dma-heap", sizeof(buf->name));
 	INIT_LIST_HEAD(&buf->members);
 	INIT_LIST_HEAD(&buf->retired);
 	buf->dynamic = flags & CENALLOC_CREATE_DYNAMIC;
@@ -939,8 +965,9 @@ struct dma_buf *cenalloc_buffer_create(u64 len, u32 flags, u32 fd_flags,
 	if (ret)
 		goto fail;
 	buf->creator = current_uid();
-	buf->scarce_limit = capable(CAP_IPC_LOCK) ? U64_MAX :
-			    rlimit(RLIMIT_MEMLOCK);
+	buf->scarce_limit = rlimit(RLIMIT_MEMLOCK);
+	if (buf->scarce_limit == RLIM_INFINITY)
+		buf->scarce_limit = U64_MAX;
 	buf->id = atomic64_inc_return(&cenalloc_next_id);
 	buf->created_hints = nr_hints;
 
@@ -956,7 +983,7 @@ struct dma_buf *cenalloc_buffer_create(u64 len, u32 flags, u32 fd_flags,
 	}
 	buf->dmabuf = dmabuf;
 	buf->memcg = get_mem_cgroup_from_mm(current->mm);
-	cenalloc_set_dmabuf_name(dmabuf, buf->name);
+	cenalloc_set_dmabuf_name(dmabuf, name);
 	mutex_lock(&cenalloc_buffers_lock);
 	list_add_tail(&buf->node, &cenalloc_buffers);
 	mutex_unlock(&cenalloc_buffers_lock);

@@ -54,7 +54,7 @@ static long cenalloc_heap_ioctl(struct file *file, unsigned int cmd,
 		return -EINVAL;
 	if (!d.len)
 		return -EINVAL;
-	ret = cenalloc_create_fd(d.len, 0, d.fd_flags, "dma-heap", &none, 0, &d,
+	ret = cenalloc_create_fd(d.len, 0, d.fd_flags, NULL, &none, 0, &d,
 				 sizeof(d), cmd, arg, (s32 *)&d.fd, NULL,
 				 cenalloc_heap_out);
 	return ret;

@@ -16,7 +16,7 @@ static struct dma_buf *cenalloc_heap_create(unsigned long len, u32 fd_flags,
 {
 	LIST_HEAD(none);
 
-	return cenalloc_buffer_create(len, 0, fd_flags, "dma-heap", &none, 0);
+	return cenalloc_buffer_create(len, 0, fd_flags, NULL, &none, 0);
 }
 
 static const struct cenalloc_heap_provider cenalloc_heap_self = {

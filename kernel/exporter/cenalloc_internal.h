@@ -219,7 +219,8 @@ struct cenalloc_view {
  * @quota: the creator's record of scarce memory (cenalloc_quota.c), looked
  *	up at the first charge; NULL before.
  * @scarce_limit: bytes of scarce memory the creator may hold in all
- *	(RLIMIT_MEMLOCK at creation; U64_MAX with CAP_IPC_LOCK).
+ *	(RLIMIT_MEMLOCK at creation, U64_MAX for none); a creator with
+ *	CAP_IPC_LOCK may pass it.
  * @migrations: times the backing moved.
  * @migrated_bytes: bytes copied by those moves.
  * @migration_ns: how long the last move took, allocation included.

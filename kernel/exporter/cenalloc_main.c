@@ -264,7 +264,8 @@ static int cenalloc_read_hints(const struct cenalloc_create *c,
  * @len: bytes.
  * @flags: CENALLOC_CREATE_*.
  * @fd_flags: flags of the dma-buf's file, already checked.
- * @name: the buffer's name.
+ * @name: the buffer's name, NULL for a dma-heap allocation
+ *	(cenalloc_buffer_create()).
  * @hints: members from creation hints (taken over on success).
  * @nr_hints: entries in @hints.
  * @k: the ioctl's struct in kernel memory, written back by @out.

@@ -9,9 +9,10 @@
  * freed, whoever caused the allocation.
  *
  * The bound is the creator's RLIMIT_MEMLOCK, read when the buffer is
- * created, and CAP_IPC_LOCK lifts it: the limit administrators already
- * set for memory a user may keep from the rest of the system (mlock,
- * io_uring, RDMA), configured with limits.conf or systemd's
+ * created, and the creator's CAP_IPC_LOCK lifts it (asked only when a
+ * charge would pass the limit, as mlock() does): the limit administrators
+ * already set for memory a user may keep from the rest of the system
+ * (mlock, io_uring, RDMA), configured with limits.conf or systemd's
  * LimitMEMLOCK=.  Ordinary memory is bounded by the memory cgroup instead
  * (every page is charged to the creator's).  A buffer looks its creator's
  * record up at its first charge: most buffers never take scarce memory,
