@@ -444,6 +444,12 @@ TEST_F(Exporter, DmaHeapFaceBehavesLikeTheSystemHeap)
 		map.data()[0] = 1;
 	}
 	EXPECT_TRUE(cen_->info(buf.get()).backed());
+	// The heap ABI has no name: none, as the system heap's, until a
+	// user gives one.
+	EXPECT_EQ(std::string(cen_->info(buf.get()).info.name), "");
+	char name[] = "heap-frame";
+	ASSERT_EQ(::ioctl(buf.get(), DMA_BUF_SET_NAME_B, name), 0);
+	EXPECT_EQ(std::string(cen_->info(buf.get()).info.name), name);
 
 	dma_heap_allocation_data bad = data(4096, 0x4000, 0, 0);
 	EXPECT_EQ(xioctl(heap.get(), DMA_HEAP_IOCTL_ALLOC, &bad), -EINVAL);
