@@ -394,11 +394,9 @@ std::map<uint64_t, double> traced_allocation_ns(const std::string &trace)
 // the samples).
 TEST_F(AllocBench, WhatTheFirstAccessSpends)
 {
-	const std::string enable =
-		tracing_dir() + "/events/cenalloc/cenalloc_allocate/enable";
-	const std::string trace = tracing_dir() + "/trace";
-	if (!write_file(trace, "") || !write_file(enable, "1"))
-		GTEST_SKIP() << enable << ": no tracing here";
+	CenallocTrace tr("cenalloc_allocate");
+	if (!tr.on())
+		GTEST_SKIP() << tr.enable_path() << ": no tracing here";
 	const int cen = heaps_[0].fd.get();
 	std::map<uint64_t, std::vector<std::pair<uint64_t, double>>> samples;
 	for (uint64_t len : {4 * kKiB, 64 * kKiB, 4 * kMiB}) {
@@ -413,8 +411,8 @@ TEST_F(AllocBench, WhatTheFirstAccessSpends)
 						  t.take()[0]);
 		}
 	}
-	write_file(enable, "0");
-	const std::map<uint64_t, double> traced = traced_allocation_ns(slurp(trace));
+	tr.stop();
+	const std::map<uint64_t, double> traced = traced_allocation_ns(tr.text());
 	for (const auto &[len, v] : samples) {
 		std::vector<double> sync_ns, alloc_ns;
 		for (const auto &[id, ns] : v) {

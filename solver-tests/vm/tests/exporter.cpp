@@ -782,26 +782,17 @@ namespace {
 // record create, attach, solve, allocate and every decision.
 TEST_F(Exporter, DebugfsAndTracepointsExplainTheDecision)
 {
-	const std::string events = tracing_dir() + "/events/cenalloc/enable";
-	const std::string trace = tracing_dir() + "/trace";
-	ASSERT_EQ(::access(events.c_str(), W_OK), 0) << events;
-	// Without recording task names: that hooks the scheduler's wakeup
-	// and switch tracepoints, whose code is patched while other CPUs run
-	// it, and QEMU's TCG once let a CPU take the patch's int3 after it
-	// was gone (an Oops in ttwu_do_activate, 6.18).  Only cenalloc's own
-	// sites are patched then.
-	write_file((tracing_dir() + "/options/record-cmd").c_str(), "0");
-	write_file(trace.c_str(), "");
-	write_file(events.c_str(), "1");
+	CenallocTrace tr("");
+	ASSERT_TRUE(tr.on()) << tr.enable_path();
 
 	Device cam = imp_->create_device(plain("cen-traced"));
 	UniqueFd buf = cen_->create(kMiB, "traced");
 	Attachment a = cam.attach(buf.get());
 	Mapping m = a.map();
 	EXPECT_TRUE(m.pass()) << m.describe();
-	write_file(events.c_str(), "0");
+	tr.stop();
 
-	const std::string t = slurp(trace.c_str());
+	const std::string t = tr.text();
 	for (const char *ev : {"cenalloc_create:", "cenalloc_attach:",
 			       "cenalloc_solve:", "cenalloc_allocate:",
 			       "cenalloc_decision:"})
@@ -826,9 +817,6 @@ TEST_F(Exporter, DebugfsAndTracepointsExplainTheDecision)
 // tracepoint on they are said at once.  Both must be the same words.
 TEST_F(Exporter, DecisionsSaidWhenReadAreTheTracepointsWords)
 {
-	const std::string event =
-		tracing_dir() + "/events/cenalloc/cenalloc_decision/enable";
-	const std::string trace = tracing_dir() + "/trace";
 	Device gpu = imp_->create_device(iommu("cen-words-gpu"));
 	auto decide = [&](const char *name) {
 		std::vector<std::string> said;
@@ -850,15 +838,14 @@ TEST_F(Exporter, DecisionsSaidWhenReadAreTheTracepointsWords)
 		<< read[1];
 	EXPECT_EQ(read[2], "attached cen-words-gpu");
 
-	write_file((tracing_dir() + "/options/record-cmd").c_str(), "0");
-	ASSERT_TRUE(write_file(trace, "")) << trace;
-	ASSERT_TRUE(write_file(event, "1")) << event;
+	CenallocTrace tr("cenalloc_decision");
+	ASSERT_TRUE(tr.on()) << tr.enable_path();
 	const std::vector<std::string> traced = decide("words-traced");
-	write_file(event, "0");
+	tr.stop();
 	EXPECT_EQ(traced[1].substr(0, traced[1].find(',')),
 		  read[1].substr(0, read[1].find(',')));
 	EXPECT_EQ(traced[2], read[2]);
-	const std::string t = slurp(trace);
+	const std::string t = tr.text();
 	for (size_t i = 1; i < traced.size(); i++)
 		EXPECT_NE(t.find("err=0 " + traced[i]), std::string::npos)
 			<< traced[i] << " in\n" << t;

@@ -399,17 +399,15 @@ TEST_F(Migration, NoBackendForTheLateDeviceRefusesWithAReason)
 
 TEST_F(Migration, TracepointRecordsSizeAndDuration)
 {
-	const std::string ev = tracing_dir() + "/events/cenalloc/cenalloc_migrate/enable";
-	const std::string trace = tracing_dir() + "/trace";
-	ASSERT_TRUE(write_file(trace, "")) << trace;
-	ASSERT_TRUE(write_file(ev, "1")) << ev;
+	CenallocTrace tr("cenalloc_migrate");
+	ASSERT_TRUE(tr.on()) << tr.enable_path();
 	UniqueFd buf = filled(kMiB, 8, "traced-move");
 	Device c = imp_->create_device(plain("cen-trace-cam"));
 	Attachment a = c.attach(buf.get());
-	write_file(ev, "0");
+	tr.stop();
 	BufferInfo i = cen_->info(buf.get());
 	ASSERT_EQ(i.info.migrations, 1U);
-	const std::string t = slurp(trace);
+	const std::string t = tr.text();
 	const std::string want = "cenalloc_migrate: buffer=" +
 				 std::to_string(i.info.id) + " from=system to=" +
 				 i.backend() + " size=1048576 ret=0 ns=";

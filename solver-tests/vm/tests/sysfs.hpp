@@ -105,4 +105,40 @@ inline std::string tracing_dir()
 	return "/sys/kernel/debug/tracing";
 }
 
+// Records cenalloc's tracepoint @event (all of cenalloc's for "") into an
+// emptied trace until stop() or the end of the scope.  Without recording
+// task names: that hooks the scheduler's wakeup and switch tracepoints,
+// whose code is patched while other CPUs run it, and QEMU's TCG once let
+// a CPU take the patch's int3 after it was gone (an Oops in
+// ttwu_do_activate, 6.18).  Only cenalloc's own sites are patched then.
+class CenallocTrace {
+public:
+	explicit CenallocTrace(const std::string &event)
+		: enable_(tracing_dir() + "/events/cenalloc/" +
+			  (event.empty() ? "" : event + "/") + "enable")
+	{
+		write_file(tracing_dir() + "/options/record-cmd", "0");
+		on_ = write_file(tracing_dir() + "/trace", "") &&
+		      write_file(enable_, "1");
+	}
+	~CenallocTrace() { stop(); }
+	CenallocTrace(const CenallocTrace &) = delete;
+	CenallocTrace &operator=(const CenallocTrace &) = delete;
+
+	// False where tracefs or the event is missing.
+	bool on() const { return on_; }
+	const std::string &enable_path() const { return enable_; }
+	void stop()
+	{
+		if (on_)
+			write_file(enable_, "0");
+		on_ = false;
+	}
+	std::string text() const { return slurp(tracing_dir() + "/trace"); }
+
+private:
+	std::string enable_;
+	bool on_ = false;
+};
+
 } // namespace cen::vm
