@@ -95,7 +95,7 @@ amd64)
 	# (7.3 at boot, in about one boot in ten).  arm64 rewrites one
 	# instruction atomically and needs no INT3, so it keeps the faster
 	# threaded mode.  The vCPUs still interleave, preempted by QEMU.
-	ACCEL=tcg,thread=single
+	ACCEL=${CEN_VM_ACCEL:-tcg,thread=single}
 	CONSOLE=ttyS0
 	RESULTS_DEV=(-serial "file:@RESULTS@")
 	RESULTS_TTY=ttyS1
@@ -112,7 +112,7 @@ arm64)
 	# to emulate than the architected one.
 	# shellcheck disable=SC2054 # QEMU's options take comma lists
 	QEMU_SYS=(qemu-system-aarch64 -M virt,gic-version=3 -cpu max,pauth-impdef=on)
-	ACCEL=tcg
+	ACCEL=${CEN_VM_ACCEL:-tcg}
 	CONSOLE=ttyAMA0
 	# shellcheck disable=SC2054 # QEMU's options take comma lists
 	RESULTS_DEV=(-device virtio-serial-pci -chardev "file,id=results,path=@RESULTS@"
@@ -190,6 +190,7 @@ Environment: CEN_VM_KERNEL_ENV KVER KDIR KERNEL MODDIR CEN_VM_ARCH
   CEN_VM_IMPORTER_DIR CEN_VM_EXPECTED_REPORTS CEN_VM_OUT CEN_VM_MEM
   CEN_VM_SMP CEN_VM_TIMEOUT CEN_VM_TEST_TIMEOUT CEN_VM_APPEND
   CEN_VM_MEM_PREALLOC=1 (guest RAM taken at start: for benchmarks)
+  CEN_VM_ACCEL (QEMU's -accel; default tcg,thread=single on x86_64, tcg on arm64)
   CEN_VM_VERBOSE=1 (console on the terminal too)
 EOF
 }
