@@ -533,16 +533,13 @@ fi
 
 DONE=$(sed -n 's/^CENTEST-DONE \([0-9]*\).*/\1/p' "$RESULTS" | tail -1)
 if [[ -z $DONE ]]; then
-	# Never a pipeline whose grep may find nothing: under pipefail its
-	# status would end this script before the console is shown.
-	last=$(awk '$1 == "CENTEST-RUN" { l = $2 } $1 == "CENTEST-MODULES" && l == "" { l = "module loading" }
-		END { print l }' "$RESULTS")
+	last=$(running_at "$(wc -l <"$GUEST_LOG")")
 	if ((qrc == 124 || qrc == 137)); then
 		why="timed out after ${TIMEOUT}s"
 	else
 		why="guest stopped early, qemu rc $qrc"
 	fi
-	FAILED+=("no-CENTEST-DONE(${why}, last running: ${last:-none})")
+	FAILED+=("no-CENTEST-DONE(${why}, last running: ${last})")
 	tail -n 30 "$GUEST_LOG" | sed 's/^/  console: /'
 elif ((DONE != 0)) && ((${#FAILED[@]} == 0)); then
 	FAILED+=("guest-rc=$DONE")

@@ -108,9 +108,10 @@ inline std::string tracing_dir()
 // Records cenalloc's tracepoint @event (all of cenalloc's for "") into an
 // emptied trace until stop() or the end of the scope.  Without recording
 // task names: that hooks the scheduler's wakeup and switch tracepoints,
-// whose code is patched while other CPUs run it, and QEMU's TCG once let
-// a CPU take the patch's int3 after it was gone (an Oops in
-// ttwu_do_activate, 6.18).  Only cenalloc's own sites are patched then.
+// whose code is patched while other CPUs run it, and QEMU's TCG with a
+// thread per vCPU, which the benchmark uses, lets a CPU take the patch's
+// int3 after it was gone (an Oops in ttwu_do_activate, 6.18; run-vm.sh's
+// ACCEL).  Only cenalloc's own sites are patched then.
 class CenallocTrace {
 public:
 	explicit CenallocTrace(const std::string &event)
